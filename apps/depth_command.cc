@@ -1,0 +1,87 @@
+// depthforge depth INPUT... -o DIR [--model NAME|FILE] [--format LIST] [--tta]
+#include <cstdio>
+
+#include "apps/commands.h"
+#include "depthforge/core/error.h"
+#include "depthforge/estimate/depth_batch.h"
+#include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/util/paths.h"
+
+namespace depthforge::cli {
+
+Run AddDepthCommand(CLI::App& app) {
+  CLI::App* command = app.add_subcommand("depth", "Estimate a depth map for each photo");
+  struct Flags {
+    std::vector<std::string> inputs;
+    std::string output_dir;
+    std::string model;
+    std::string formats = "npy,png16,color";
+    std::string framing = "full";
+    std::string size;
+    bool tta = false;
+    bool no_refine = false;
+    int threads = 0;
+    bool quiet = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  command->add_option("inputs", flags->inputs, "Photos, or directories of photos")->required();
+  command->add_option("-o,--output", flags->output_dir, "Output directory (created if needed)")->required();
+  command->add_option("--model", flags->model, "Model name from 'depthforge models list', or a .tflite file");
+  command->add_option("--format", flags->formats,
+                      "Comma-separated outputs: npy (float32 metres), png16 (uint16 mm), pfm, color (PNG, near=bright)")
+      ->capture_default_str();
+  command->add_option("--framing", flags->framing, "full: whole photo; crop: the model's training crop")
+      ->capture_default_str();
+  command->add_option("--size", flags->size, "Network input size WxH for --framing full (default: automatic)");
+  command->add_flag("--tta", flags->tta, "Average with the prediction on the mirrored photo (2x slower)");
+  command->add_flag("--no-refine", flags->no_refine, "Plain bilinear upsampling instead of edge-aware");
+  command->add_option("--threads", flags->threads, "CPU threads (default: all cores)");
+  command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
+
+  return [=]() -> int {
+    EstimatorOptions estimator_options;
+    estimator_options.model = flags->model;
+    estimator_options.framing = FramingFromString(flags->framing);
+    estimator_options.flip_tta = flags->tta;
+    estimator_options.upsample.enabled = !flags->no_refine;
+    estimator_options.threads = flags->threads;
+    if (!flags->size.empty()) {
+      int w = 0, h = 0;
+      char x = 0;
+      if (std::sscanf(flags->size.c_str(), "%d%c%d", &w, &x, &h) != 3 || (x != 'x' && x != 'X') || w <= 0 || h <= 0) {
+        throw OptionError("--size must look like 256x192, got '" + flags->size + "'");
+      }
+      estimator_options.inference_width = w;
+      estimator_options.inference_height = h;
+    }
+    DepthBatchOptions batch;
+    batch.output_dir = flags->output_dir;
+    batch.formats = ParseDepthFormats(flags->formats);
+    batch.show_progress = !flags->quiet;
+
+    std::vector<BatchInput> inputs = CollectImageInputs(flags->inputs);
+    // Fail on the output directory before loading the model or touching any input.
+    batch.Check();
+    EnsureWritableDirectory(batch.output_dir);
+    ModelStore store(ModelStoreOptions::FromEnvironment());
+    auto estimator = CreateDepthEstimator(estimator_options, store);
+    DepthBatchReport report = RunDepthBatch(*estimator, inputs, batch);
+
+    int total = int(inputs.size());
+    std::printf("depth: %d of %d image%s written to %s (%.1f s, %.0f ms/image)\n", report.succeeded, total,
+                total == 1 ? "" : "s", flags->output_dir.c_str(), report.seconds,
+                total > 0 ? 1000.0 * report.seconds / total : 0.0);
+    if (!report.failures.empty()) {
+      std::fprintf(stderr, "depth: %zu failed:\n", report.failures.size());
+      for (const auto& [input, reason] : report.failures) {
+        bool names_input = reason.compare(0, input.size(), input) == 0;
+        std::fprintf(stderr, "  %s%s%s\n", names_input ? "" : input.c_str(), names_input ? "" : ": ", reason.c_str());
+      }
+      return 1;
+    }
+    return 0;
+  };
+}
+
+}  // namespace depthforge::cli

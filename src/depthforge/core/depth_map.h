@@ -1,0 +1,34 @@
+// A per-pixel depth value map that knows what its numbers mean.
+#pragma once
+
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace depthforge {
+
+enum class DepthKind {
+  kMetricDepth,           // distance along the optical axis, in metres
+  kRelativeInverseDepth,  // proportional to 1/depth up to an unknown scale and shift
+  kDisparity,             // horizontal disparity in pixels (left image)
+};
+
+std::string ToString(DepthKind kind);
+DepthKind DepthKindFromString(const std::string& name);  // throws OptionError
+std::string UnitOf(DepthKind kind);                      // "m", "", "px"
+
+struct DepthMap {
+  cv::Mat1f values;  // H×W; NaN or a value <= 0 marks an unknown pixel
+  DepthKind kind = DepthKind::kMetricDepth;
+
+  int width() const { return values.cols; }
+  int height() const { return values.rows; }
+  bool empty() const { return values.empty(); }
+
+  // Pixels holding a usable value: finite and > 0.
+  cv::Mat1b ValidMask() const;
+  // Min and max over valid pixels; {0,0} when none is valid.
+  std::pair<float, float> ValidRange() const;
+};
+
+}  // namespace depthforge

@@ -1,0 +1,143 @@
+#include "depthforge/estimate/depth_batch.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <set>
+
+#include "depthforge/core/error.h"
+#include "depthforge/util/paths.h"
+#include "depthforge/util/progress.h"
+
+namespace depthforge {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool HasImageExtension(const fs::path& path) {
+  static const std::set<std::string> kExtensions = {".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".pnm",
+                                                    ".tif", ".tiff", ".webp", ".jp2"};
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  return kExtensions.count(ext) > 0;
+}
+
+struct Decoded {
+  cv::Mat3b image;
+  std::string error;
+};
+
+Decoded DecodeSafely(const std::string& path, const ImageReadOptions& options) {
+  try {
+    return {ReadImage(path, options), ""};
+  } catch (const Error& e) {
+    return {cv::Mat3b(), e.what()};
+  }
+}
+
+}  // namespace
+
+std::vector<BatchInput> CollectImageInputs(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const auto& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      std::vector<std::string> found;
+      for (const auto& entry : fs::directory_iterator(path, error)) {
+        if (entry.is_regular_file() && HasImageExtension(entry.path())) found.push_back(entry.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) throw FileError(path, "directory contains no image files");
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(path, error)) {
+      files.push_back(path);
+    } else {
+      throw FileError(path, "no such file or directory");
+    }
+  }
+  std::vector<BatchInput> inputs;
+  std::set<std::string> used;
+  for (const auto& file : files) {
+    std::string stem = FileStem(file);
+    std::string unique = stem;
+    for (int k = 2; used.count(unique); ++k) unique = stem + "-" + std::to_string(k);
+    used.insert(unique);
+    inputs.push_back({file, unique});
+  }
+  return inputs;
+}
+
+void DepthBatchOptions::Check() const {
+  if (output_dir.empty()) throw OptionError("an output directory is required");
+  if (formats.empty()) throw OptionError("at least one output format is required");
+  read.Check();
+}
+
+DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
+                               const DepthBatchOptions& options) {
+  options.Check();
+  EnsureWritableDirectory(options.output_dir);
+  DepthBatchReport report;
+  auto start = std::chrono::steady_clock::now();
+  Progress progress("depth", double(inputs.size()), "img", options.show_progress ? stderr : nullptr);
+
+  std::future<Decoded> next;
+  if (!inputs.empty()) next = std::async(std::launch::async, DecodeSafely, inputs[0].path, options.read);
+  std::future<void> pending_write;
+  std::string pending_input;
+  std::vector<std::string> pending_paths;
+  auto finish_write = [&]() {
+    if (!pending_write.valid()) return;
+    try {
+      pending_write.get();
+      ++report.succeeded;
+      report.written.insert(report.written.end(), pending_paths.begin(), pending_paths.end());
+    } catch (const Error& e) {
+      report.failures.push_back({pending_input, e.what()});
+    }
+  };
+
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Decoded decoded = next.get();
+    if (i + 1 < inputs.size()) next = std::async(std::launch::async, DecodeSafely, inputs[i + 1].path, options.read);
+    if (!decoded.error.empty()) {
+      report.failures.push_back({inputs[i].path, decoded.error});
+      progress.Set(double(i + 1));
+      continue;
+    }
+    DepthMap depth;
+    try {
+      depth = estimator.Estimate(decoded.image);
+    } catch (const Error& e) {
+      report.failures.push_back({inputs[i].path, e.what()});
+      progress.Set(double(i + 1));
+      continue;
+    }
+    finish_write();
+    pending_input = inputs[i].path;
+    pending_paths.clear();
+    for (DepthFormat format : options.formats) {
+      pending_paths.push_back((fs::path(options.output_dir) / (inputs[i].stem + FileSuffix(format))).string());
+    }
+    pending_write = std::async(std::launch::async, [depth = std::move(depth), paths = pending_paths, &options]() {
+      // An image's outputs come as a set: if one cannot be written, remove
+      // the others rather than leave a partial set behind.
+      size_t f = 0;
+      try {
+        for (; f < paths.size(); ++f) WriteDepth(paths[f], depth, options.formats[f]);
+      } catch (...) {
+        std::error_code ignored;
+        for (size_t k = 0; k < f; ++k) fs::remove(paths[k], ignored);
+        throw;
+      }
+    });
+    progress.Set(double(i + 1));
+  }
+  finish_write();
+  progress.Finish();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace depthforge

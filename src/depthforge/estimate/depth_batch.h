@@ -1,0 +1,44 @@
+// Depth for many photos: gather the inputs, estimate, write every format,
+// keep going past bad files and report what failed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/io/depth_io.h"
+#include "depthforge/io/image_io.h"
+
+namespace depthforge {
+
+// Files are taken as given; directories contribute their image files
+// (by extension, sorted, not recursive). Throws FileError for a path that
+// does not exist. Output stems are made unique ("photo", "photo-2").
+struct BatchInput {
+  std::string path;
+  std::string stem;
+};
+std::vector<BatchInput> CollectImageInputs(const std::vector<std::string>& paths);
+
+struct DepthBatchOptions {
+  std::string output_dir;
+  std::vector<DepthFormat> formats = {DepthFormat::kNpy, DepthFormat::kColor};
+  ImageReadOptions read;
+  bool show_progress = true;
+  void Check() const;
+};
+
+struct DepthBatchReport {
+  int succeeded = 0;
+  std::vector<std::pair<std::string, std::string>> failures;  // input, reason
+  std::vector<std::string> written;                           // output paths
+  double seconds = 0;
+};
+
+// Decoding the next photo and writing the previous outputs overlap with
+// the network run. Throws only for problems that stop the whole batch (an
+// unusable output directory); per-image problems go to the report.
+DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
+                               const DepthBatchOptions& options);
+
+}  // namespace depthforge

@@ -1,0 +1,54 @@
+#include "depthforge/estimate/depth_estimator.h"
+
+#include <filesystem>
+
+#include "depthforge/core/error.h"
+#include "depthforge/estimate/network_estimator.h"
+#include "depthforge/models/model_registry.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/models/tflite_model.h"
+
+namespace depthforge {
+
+Framing FramingFromString(const std::string& name) {
+  if (name == "crop") return Framing::kTrainingCrop;
+  if (name == "full") return Framing::kFullImage;
+  throw OptionError("unknown framing '" + name + "' (expected crop or full)");
+}
+
+std::string ToString(Framing framing) { return framing == Framing::kTrainingCrop ? "crop" : "full"; }
+
+void EstimatorOptions::Check() const {
+  if (inference_width < 0 || inference_height < 0 || inference_width > 4096 || inference_height > 4096) {
+    throw OptionError("inference size must be between 1 and 4096 pixels (or 0 for automatic)");
+  }
+  if ((inference_width == 0) != (inference_height == 0)) {
+    throw OptionError("give both inference width and height, or neither");
+  }
+  if (threads < 0) throw OptionError("threads must be 0 (all cores) or positive");
+  upsample.Check();
+}
+
+std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& options, const ModelStore& store) {
+  options.Check();
+  const ModelRegistry& registry = ModelRegistry::Builtin();
+  std::string model = options.model.empty() ? registry.default_model() : options.model;
+  if (registry.Contains(model)) {
+    const ModelSpec& spec = registry.Find(model);
+    ModelFile file = store.Ensure(spec);
+    return std::make_unique<NetworkDepthEstimator>(ReadTflite(file.path), spec, options);
+  }
+  std::error_code error;
+  if (std::filesystem::is_regular_file(model, error)) {
+    // A user's own .tflite: assume FastDepth-like metric output unless told.
+    ModelSpec spec = registry.Find(registry.default_model());
+    spec.name = std::filesystem::path(model).filename().string();
+    spec.file = model;
+    TfliteModel tflite = ReadTflite(model);
+    return std::make_unique<NetworkDepthEstimator>(std::move(tflite), spec, options);
+  }
+  registry.Find(model);  // throws with the list of known names
+  return nullptr;
+}
+
+}  // namespace depthforge

@@ -1,0 +1,38 @@
+// Depth from a monocular network imported from TFLite and run by LibTorch.
+#pragma once
+
+#include <memory>
+
+#include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/models/model_registry.h"
+#include "depthforge/models/tflite_model.h"
+
+namespace depthforge {
+
+class TorchNetwork;
+
+class NetworkDepthEstimator : public DepthEstimator {
+ public:
+  NetworkDepthEstimator(const TfliteModel& model, ModelSpec spec, EstimatorOptions options);
+  ~NetworkDepthEstimator() override;
+
+  DepthMap Estimate(const cv::Mat3b& bgr) const override;
+  std::string name() const override { return spec_.name; }
+  DepthKind kind() const override { return spec_.output_kind; }
+
+  // The network's own output for an already framed input (H×W×3 float RGB
+  // in the model's input range), before any upsampling.
+  cv::Mat1f RunNetwork(const cv::Mat3f& rgb) const;
+  // Inference size used for a photo of this size under kFullImage.
+  cv::Size FullImageInferenceSize(cv::Size photo) const;
+
+ private:
+  cv::Mat3f ToNetworkInput(const cv::Mat3b& bgr, cv::Size size) const;
+  cv::Mat1f Predict(const cv::Mat3f& rgb) const;  // with optional flip TTA
+
+  ModelSpec spec_;
+  EstimatorOptions options_;
+  std::unique_ptr<TorchNetwork> network_;
+};
+
+}  // namespace depthforge

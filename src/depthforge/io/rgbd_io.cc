@@ -1,0 +1,54 @@
+#include "depthforge/io/rgbd_io.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "depthforge/core/error.h"
+#include "depthforge/util/atomic_file.h"
+
+namespace depthforge {
+namespace {
+
+cv::Mat1w ReadUint16Image(const std::string& path) {
+  std::string bytes = ReadFileBytes(path);
+  cv::Mat raw = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_UNCHANGED);
+  if (raw.empty()) throw FileError(path, "not a readable image");
+  if (raw.type() != CV_16UC1) throw FileError(path, "expected a 16-bit single-channel depth image");
+  return raw;
+}
+
+}  // namespace
+
+cv::Mat1f ReadNyuRawDepth(const std::string& path) {
+  // OpenCV's PNM reader already converts the big-endian samples to native order.
+  cv::Mat1w raw = ReadUint16Image(path);
+  cv::Mat1f metres(raw.size(), 0.f);
+  for (int y = 0; y < raw.rows; ++y) {
+    for (int x = 0; x < raw.cols; ++x) {
+      double denominator = 1092.5 - raw(y, x);
+      double depth = denominator > 0 ? 351.3 / denominator : 0.0;
+      metres(y, x) = depth > 0 ? float(depth) : 0.f;
+    }
+  }
+  return metres;
+}
+
+cv::Mat1f ReadSunDepth(const std::string& path) {
+  cv::Mat1w raw = ReadUint16Image(path);
+  cv::Mat1f metres(raw.size());
+  for (int y = 0; y < raw.rows; ++y) {
+    for (int x = 0; x < raw.cols; ++x) {
+      uint16_t d = raw(y, x);
+      uint16_t mm = uint16_t((d >> 3) | (d << 13));
+      metres(y, x) = float(mm) / 1000.f;
+    }
+  }
+  return metres;
+}
+
+cv::Mat1f ReadTumDepth(const std::string& path) {
+  cv::Mat1f metres;
+  ReadUint16Image(path).convertTo(metres, CV_32F, 1.0 / 5000.0);
+  return metres;
+}
+
+}  // namespace depthforge

@@ -1,0 +1,39 @@
+// Helpers shared by the unit tests.
+#pragma once
+
+#include <string>
+
+namespace depthforge::testing {
+
+// A fresh directory removed (with its contents) at scope exit.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// The shared data mirror ($DEPTHFORGE_MIRROR, else ../shared beside the
+// checkout). Empty when absent: tests that need it call GTEST_SKIP.
+std::string MirrorDir();
+std::string MirrorFile(const std::string& relative);  // "" when missing
+
+// Number of regular files in a directory (to check nothing was left behind).
+int CountFiles(const std::string& directory);
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+// Runs the depthforge CLI with the given arguments through the shell.
+CommandResult RunCli(const std::string& arguments);
+
+}  // namespace depthforge::testing
+
+#define DEPTHFORGE_REQUIRE_MIRROR_FILE(var, relative)                       \
+  std::string var = ::depthforge::testing::MirrorFile(relative);           \
+  if (var.empty()) GTEST_SKIP() << "shared data not found: " << (relative)
