@@ -17,8 +17,9 @@ Run AddDepthCommand(CLI::App& app) {
     std::string output_dir;
     std::string model;
     std::string formats = "npy,png16,color";
-    std::string framing = "full";
+    std::string framing = "crop";
     std::string size;
+    std::string backend = "torch";
     bool tta = false;
     bool no_refine = false;
     int threads = 0;
@@ -34,6 +35,8 @@ Run AddDepthCommand(CLI::App& app) {
   command->add_option("--framing", flags->framing, "full: whole photo; crop: the model's training crop")
       ->capture_default_str();
   command->add_option("--size", flags->size, "Network input size WxH for --framing full (default: automatic)");
+  command->add_option("--backend", flags->backend, "Inference backend: torch (LibTorch) or opencv (OpenCV dnn)")
+      ->capture_default_str();
   command->add_flag("--tta", flags->tta, "Average with the prediction on the mirrored photo (2x slower)");
   command->add_flag("--no-refine", flags->no_refine, "Plain bilinear upsampling instead of edge-aware");
   command->add_option("--threads", flags->threads, "CPU threads (default: all cores)");
@@ -44,8 +47,10 @@ Run AddDepthCommand(CLI::App& app) {
     estimator_options.model = flags->model;
     estimator_options.framing = FramingFromString(flags->framing);
     estimator_options.flip_tta = flags->tta;
+    estimator_options.backend = BackendFromString(flags->backend);
     estimator_options.upsample.enabled = !flags->no_refine;
-    estimator_options.threads = flags->threads;
+    std::vector<BatchInput> inputs = CollectImageInputs(flags->inputs);
+    estimator_options.threads = flags->threads > 0 ? flags->threads : RecommendedInferenceThreads(inputs.size());
     if (!flags->size.empty()) {
       int w = 0, h = 0;
       char x = 0;
@@ -60,7 +65,6 @@ Run AddDepthCommand(CLI::App& app) {
     batch.formats = ParseDepthFormats(flags->formats);
     batch.show_progress = !flags->quiet;
 
-    std::vector<BatchInput> inputs = CollectImageInputs(flags->inputs);
     // Fail on the output directory before loading the model or touching any input.
     batch.Check();
     EnsureWritableDirectory(batch.output_dir);

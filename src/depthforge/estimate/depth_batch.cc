@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <future>
 #include <set>
+#include <thread>
 
 #include "depthforge/core/error.h"
 #include "depthforge/util/paths.h"
@@ -66,6 +67,11 @@ std::vector<BatchInput> CollectImageInputs(const std::vector<std::string>& paths
     inputs.push_back({file, unique});
   }
   return inputs;
+}
+
+int RecommendedInferenceThreads(size_t batch_size) {
+  int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+  return batch_size > 1 ? std::max(1, cores - 1) : cores;
 }
 
 void DepthBatchOptions::Check() const {

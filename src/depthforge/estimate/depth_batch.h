@@ -35,6 +35,11 @@ struct DepthBatchReport {
   double seconds = 0;
 };
 
+// Inference threads for a batch of this many photos: all cores for one
+// photo; one core fewer for a batch, whose decoding and writing run
+// alongside on the core left (measured 1.45x faster: docs/PERFORMANCE.md).
+int RecommendedInferenceThreads(size_t batch_size);
+
 // Decoding the next photo and writing the previous outputs overlap with
 // the network run. Throws only for problems that stop the whole batch (an
 // unusable output directory); per-image problems go to the report.

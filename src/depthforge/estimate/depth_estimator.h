@@ -9,6 +9,7 @@
 
 #include "depthforge/core/depth_map.h"
 #include "depthforge/estimate/guided_upsample.h"
+#include "depthforge/models/network.h"
 
 namespace depthforge {
 
@@ -37,13 +38,17 @@ std::string ToString(Framing framing);
 
 struct EstimatorOptions {
   std::string model;  // registry name or .tflite path; "" = registry default
-  Framing framing = Framing::kFullImage;
+  Framing framing = Framing::kTrainingCrop;  // measured best: docs/ACCURACY.md
   // Network input size for kFullImage; 0 = derived from the model's training
   // framing (keeps the training pixel scale), rounded to the size multiple.
   int inference_width = 0;
   int inference_height = 0;
+  // For automatic sizes: keep the exact scale and mirror-pad to the size
+  // multiple, instead of rounding the size (which rescales the photo).
+  bool pad_to_multiple = true;
   bool flip_tta = false;  // average with the prediction on the mirrored photo
   GuidedUpsampleOptions upsample;
+  Backend backend = Backend::kTorch;
   int threads = 0;  // LibTorch threads; 0 = every core
   void Check() const;
 };

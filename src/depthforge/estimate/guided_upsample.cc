@@ -2,48 +2,110 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/ximgproc.hpp>
 
 #include "depthforge/core/error.h"
 
 namespace depthforge {
 
 void GuidedUpsampleOptions::Check() const {
-  if (!(radius_per_factor > 0 && radius_per_factor <= 20)) throw OptionError("guided filter radius factor must be in (0, 20]");
-  if (min_radius < 1) throw OptionError("guided filter minimum radius must be at least 1");
-  if (!(epsilon > 0 && epsilon < 1)) throw OptionError("guided filter epsilon must be in (0, 1)");
+  if (radius < 1 || radius > 8) throw OptionError("upsampling radius must be between 1 and 8, got " + std::to_string(radius));
+  if (!(sigma_spatial > 0 && sigma_spatial < 100)) throw OptionError("upsampling spatial sigma must be in (0, 100)");
+  if (!(sigma_color > 0 && sigma_color < 1000)) throw OptionError("upsampling colour sigma must be in (0, 1000)");
 }
 
 cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const GuidedUpsampleOptions& options,
                         bool inverse) {
   options.Check();
-  cv::Mat1f signal = low;
-  if (inverse) {
-    signal = cv::Mat1f(low.size());
-    for (int y = 0; y < low.rows; ++y) {
-      for (int x = 0; x < low.cols; ++x) signal(y, x) = low(y, x) > 0 ? 1.f / low(y, x) : 0.f;
+  if (low.empty() || guide.empty()) throw Error("cannot upsample an empty depth map");
+  cv::Mat1f signal(low.size());
+  for (int y = 0; y < low.rows; ++y) {
+    for (int x = 0; x < low.cols; ++x) {
+      float v = low(y, x);
+      bool valid = std::isfinite(v) && v > 0;
+      signal(y, x) = !valid ? 0.f : (inverse ? 1.f / v : v);
     }
   }
-  cv::Mat1f up;
-  cv::resize(signal, up, guide.size(), 0, 0, cv::INTER_LINEAR);
-  if (options.enabled) {
-    double factor = std::max(double(guide.cols) / low.cols, double(guide.rows) / low.rows);
-    int radius = std::max(options.min_radius, int(std::lround(options.radius_per_factor * factor)));
-    cv::Mat3f guide_float;
-    guide.convertTo(guide_float, CV_32F, 1.0 / 255.0);
-    cv::Mat1f filtered;
-    cv::ximgproc::guidedFilter(guide_float, up, filtered, radius, options.epsilon);
-    up = filtered;
-  }
-  if (inverse) {
-    for (int y = 0; y < up.rows; ++y) {
-      float* row = up[y];
-      for (int x = 0; x < up.cols; ++x) row[x] = row[x] > 1e-6f ? 1.f / row[x] : 0.f;
+  const float scale_x = float(low.cols) / guide.cols, scale_y = float(low.rows) / guide.rows;
+  cv::Mat1f out(guide.size(), 0.f);
+  if (!options.enabled) {
+    cv::resize(signal, out, guide.size(), 0, 0, cv::INTER_LINEAR);
+  } else {
+    // The photo at the depth map's resolution: the colour each depth sample saw.
+    cv::Mat3b guide_low;
+    cv::resize(guide, guide_low, low.size(), 0, 0, cv::INTER_AREA);
+    // Both weights are separable: the spatial one over x and y, the colour
+    // one over the three channels (the exponent of a product is a sum), so
+    // every factor comes from a small table.
+    const double two_sigma_c2 = 2 * options.sigma_color * options.sigma_color;
+    float channel_weight[256];
+    for (int d = 0; d < 256; ++d) channel_weight[d] = float(std::exp(-double(d * d) / two_sigma_c2));
+    const int r = options.radius;
+    const int taps = 2 * r + 1;
+    const double two_sigma_s2 = 2 * options.sigma_spatial * options.sigma_spatial;
+    // Per output column: the first low-res column of its window and the taps' weights.
+    std::vector<int> first_x(size_t(guide.cols));
+    std::vector<float> weight_x(size_t(guide.cols) * size_t(taps));
+    for (int x = 0; x < guide.cols; ++x) {
+      const double lx = (x + 0.5) * scale_x - 0.5;
+      first_x[size_t(x)] = int(std::lround(lx)) - r;
+      for (int k = 0; k < taps; ++k) {
+        double dx = first_x[size_t(x)] + k - lx;
+        weight_x[size_t(x) * size_t(taps) + size_t(k)] = float(std::exp(-dx * dx / two_sigma_s2));
+      }
+    }
+    cv::parallel_for_(cv::Range(0, guide.rows), [&](const cv::Range& rows) {
+      std::vector<float> weight_y(static_cast<size_t>(taps));
+      for (int y = rows.start; y < rows.end; ++y) {
+        const double ly = (y + 0.5) * scale_y - 0.5;
+        const int y0 = int(std::lround(ly)) - r;
+        for (int k = 0; k < taps; ++k) {
+          double dy = y0 + k - ly;
+          weight_y[size_t(k)] = float(std::exp(-dy * dy / two_sigma_s2));
+        }
+        const cv::Vec3b* guide_row = guide[y];
+        float* out_row = out[y];
+        for (int x = 0; x < guide.cols; ++x) {
+          const int x0 = first_x[size_t(x)];
+          const float* wx = &weight_x[size_t(x) * size_t(taps)];
+          const cv::Vec3b c = guide_row[x];
+          float sum = 0, weight_sum = 0;
+          for (int ky = 0; ky < taps; ++ky) {
+            const int qy = y0 + ky;
+            if (qy < 0 || qy >= low.rows) continue;
+            const float* s_row = signal[qy];
+            const cv::Vec3b* g_row = guide_low[qy];
+            for (int kx = 0; kx < taps; ++kx) {
+              const int qx = x0 + kx;
+              if (qx < 0 || qx >= low.cols || s_row[qx] <= 0) continue;
+              const cv::Vec3b g = g_row[qx];
+              float w = weight_y[size_t(ky)] * wx[kx] * channel_weight[std::abs(c[0] - g[0])] *
+                        channel_weight[std::abs(c[1] - g[1])] * channel_weight[std::abs(c[2] - g[2])];
+              sum += w * s_row[qx];
+              weight_sum += w;
+            }
+          }
+          out_row[x] = weight_sum > 1e-12f ? sum / weight_sum : 0.f;
+        }
+      }
+    });
+    // Where no sample had a similar colour, fall back to the bilinear value.
+    if (cv::countNonZero(out <= 0) > 0) {
+      cv::Mat1f bilinear;
+      cv::resize(signal, bilinear, guide.size(), 0, 0, cv::INTER_LINEAR);
+      bilinear.copyTo(out, out <= 0);
     }
   }
-  return up;
+  if (inverse) {
+    for (int y = 0; y < out.rows; ++y) {
+      float* row = out[y];
+      for (int x = 0; x < out.cols; ++x) row[x] = row[x] > 1e-6f ? 1.f / row[x] : 0.f;
+    }
+  }
+  return out;
 }
 
 }  // namespace depthforge

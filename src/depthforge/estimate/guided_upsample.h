@@ -1,7 +1,9 @@
 // Edge-aware upsampling of a low-resolution depth map to the resolution of
-// its photo: bilinear upsampling, then a guided filter (He et al., 2010)
-// with the photo as guide, so that depth edges snap to the object edges
-// visible in the image instead of the network's blocky low-res edges.
+// its photo by joint bilateral upsampling (Kopf et al., SIGGRAPH 2007):
+// every output pixel averages nearby low-resolution depth samples, weighted
+// by distance and by how similar the photo's colour there is to the colour
+// at the output pixel. Depth edges therefore snap to the object edges of
+// the photo instead of being smeared across them as bilinear upsampling does.
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -9,19 +11,17 @@
 namespace depthforge {
 
 struct GuidedUpsampleOptions {
-  bool enabled = true;
-  // Filter radius in output pixels per input (low-res) pixel; the radius
-  // follows the upsampling factor so the filter spans the same scene area.
-  double radius_per_factor = 1.0;
-  int min_radius = 2;
-  // Regularisation on the guide's [0,1] intensities: smaller follows image
-  // edges more closely (and texture too).
-  double epsilon = 1e-4;
+  bool enabled = true;         // false: plain bilinear
+  int radius = 1;              // window radius in low-resolution pixels
+  double sigma_spatial = 0.5;  // in low-resolution pixels
+  double sigma_color = 12.0;   // in 8-bit colour levels (Euclidean over B,G,R)
   void Check() const;
 };
 
-// 'low' is a float depth-like map (filtered in inverse depth when
-// 'inverse' is true, which keeps near edges crisp); 'guide' the BGR photo.
+// 'low' is a float depth-like map, 'guide' the BGR photo at the output
+// size. With 'inverse' the averaging happens in inverse depth (1/z), which
+// is linear in image space, and 0 or negative input marks unknown pixels
+// that get no weight.
 cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const GuidedUpsampleOptions& options,
                         bool inverse = true);
 

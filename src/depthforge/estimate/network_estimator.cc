@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/models/network.h"
 #include "depthforge/models/torch_network.h"
 
 namespace depthforge {
@@ -13,15 +14,16 @@ NetworkDepthEstimator::NetworkDepthEstimator(const TfliteModel& model, ModelSpec
     : spec_(std::move(spec)), options_(std::move(options)) {
   options_.Check();
   ConfigureTorchThreads(options_.threads);
-  network_ = std::make_unique<TorchNetwork>(model);
-  if (network_->input_channels() != 3 || network_->output_channels() != 1) {
+  if (model.InputShape().size() != 4 || model.InputShape()[3] != 3 || model.OutputShape().size() != 4 ||
+      model.OutputShape()[3] != 1) {
     throw FileError(model.name, "expected a network with a 3-channel image input and a 1-channel depth output");
   }
-  if (options_.inference_width % network_->size_multiple() != 0 ||
-      options_.inference_height % network_->size_multiple() != 0) {
+  size_multiple_ = model.SizeMultiple();
+  network_ = CreateNetwork(model, options_.backend);
+  if (options_.inference_width % size_multiple_ != 0 || options_.inference_height % size_multiple_ != 0) {
     throw OptionError("inference size " + std::to_string(options_.inference_width) + "x" +
                       std::to_string(options_.inference_height) + " must be a multiple of " +
-                      std::to_string(network_->size_multiple()) + " for " + spec_.name);
+                      std::to_string(size_multiple_) + " for " + spec_.name);
   }
 }
 
@@ -30,7 +32,7 @@ NetworkDepthEstimator::~NetworkDepthEstimator() = default;
 cv::Size NetworkDepthEstimator::FullImageInferenceSize(cv::Size photo) const {
   if (options_.inference_width > 0) return {options_.inference_width, options_.inference_height};
   const ModelInputSpec& in = spec_.input;
-  int multiple = network_->size_multiple();
+  int multiple = size_multiple_;
   auto round_to = [&](double v) { return std::max(multiple, int(std::lround(v / multiple)) * multiple); };
   if (in.train_crop_width <= 0 || in.train_crop_height <= 0) return {in.width, in.height};
   // The training crop (crop_w × crop_h of a frame resized to the training
@@ -42,6 +44,7 @@ cv::Size NetworkDepthEstimator::FullImageInferenceSize(cv::Size photo) const {
   double frame_width = frame_height * 4.0 / 3.0;  // NYU frames are 4:3
   double width = frame_width * sx;
   double height = frame_width * double(photo.height) / photo.width * sy;
+  if (options_.pad_to_multiple) return {int(std::lround(width)), int(std::lround(height))};
   return {round_to(width), round_to(height)};
 }
 
@@ -75,7 +78,20 @@ DepthMap NetworkDepthEstimator::Estimate(const cv::Mat3b& bgr) const {
   cv::Mat1f low;
   cv::Mat3b guide = bgr;
   if (options_.framing == Framing::kFullImage) {
-    low = Predict(ToNetworkInput(bgr, FullImageInferenceSize(bgr.size())));
+    cv::Size size = FullImageInferenceSize(bgr.size());
+    int multiple = size_multiple_;
+    int pad_w = (multiple - size.width % multiple) % multiple;
+    int pad_h = (multiple - size.height % multiple) % multiple;
+    if (pad_w == 0 && pad_h == 0) {
+      low = Predict(ToNetworkInput(bgr, size));
+    } else {
+      // Keep the exact training pixel scale; mirror the border up to the
+      // size the network needs, and cut the prediction back.
+      cv::Mat3f input = ToNetworkInput(bgr, size), padded;
+      int left = pad_w / 2, top = pad_h / 2;
+      cv::copyMakeBorder(input, padded, top, pad_h - top, left, pad_w - left, cv::BORDER_REFLECT_101);
+      low = Predict(padded)(cv::Rect(left, top, size.width, size.height)).clone();
+    }
   } else {
     const ModelInputSpec& in = spec_.input;
     // The crop in photo coordinates: the training crop scaled back up.

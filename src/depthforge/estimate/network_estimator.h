@@ -9,7 +9,7 @@
 
 namespace depthforge {
 
-class TorchNetwork;
+class Network;
 
 class NetworkDepthEstimator : public DepthEstimator {
  public:
@@ -32,7 +32,8 @@ class NetworkDepthEstimator : public DepthEstimator {
 
   ModelSpec spec_;
   EstimatorOptions options_;
-  std::unique_ptr<TorchNetwork> network_;
+  std::unique_ptr<Network> network_;
+  int size_multiple_ = 1;
 };
 
 }  // namespace depthforge

@@ -11,6 +11,7 @@
 #include "depthforge/core/error.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/io/npy.h"
+#include "depthforge/io/png_writer.h"
 #include "depthforge/util/atomic_file.h"
 
 namespace depthforge {
@@ -125,8 +126,8 @@ void WriteDepth(const std::string& path, const DepthMap& depth, DepthFormat form
   switch (format) {
     case DepthFormat::kNpy: WriteNpy(path, depth.values); return;
     case DepthFormat::kPfm: WritePfm(path, depth.values); return;
-    case DepthFormat::kPng16: WriteImage(path, ToMillimetres(depth), {cv::IMWRITE_PNG_COMPRESSION, 1}); return;
-    case DepthFormat::kColor: WriteImage(path, ColorizeDepth(depth), {cv::IMWRITE_PNG_COMPRESSION, 1}); return;
+    case DepthFormat::kPng16: WritePng(path, ToMillimetres(depth)); return;
+    case DepthFormat::kColor: WritePng(path, ColorizeDepth(depth)); return;
   }
 }
 

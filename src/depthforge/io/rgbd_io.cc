@@ -19,11 +19,21 @@ cv::Mat1w ReadUint16Image(const std::string& path) {
 }  // namespace
 
 cv::Mat1f ReadNyuRawDepth(const std::string& path) {
-  // OpenCV's PNM reader already converts the big-endian samples to native order.
   cv::Mat1w raw = ReadUint16Image(path);
+  // Kinect disparity counts are 11-bit (2047 = no reading). PGM samples are
+  // big-endian by the format's definition, but some NYU tools write them
+  // little-endian; values above 11 bits betray swapped bytes.
+  double max_value = 0;
+  cv::minMaxLoc(raw, nullptr, &max_value);
+  if (max_value > 2047) {
+    for (int y = 0; y < raw.rows; ++y) {
+      for (int x = 0; x < raw.cols; ++x) raw(y, x) = uint16_t((raw(y, x) >> 8) | (raw(y, x) << 8));
+    }
+  }
   cv::Mat1f metres(raw.size(), 0.f);
   for (int y = 0; y < raw.rows; ++y) {
     for (int x = 0; x < raw.cols; ++x) {
+      if (raw(y, x) >= 2047) continue;
       double denominator = 1092.5 - raw(y, x);
       double depth = denominator > 0 ? 351.3 / denominator : 0.0;
       metres(y, x) = depth > 0 ? float(depth) : 0.f;

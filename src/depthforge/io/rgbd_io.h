@@ -7,7 +7,7 @@
 
 namespace depthforge {
 
-// NYU Depth v2 raw Kinect frame (.pgm, big-endian 16-bit disparity counts):
+// NYU Depth v2 raw Kinect frame (.pgm, 16-bit 11-bit disparity counts, either byte order):
 // depth = 351.3 / (1092.5 - r) metres, unknown where that is not positive.
 cv::Mat1f ReadNyuRawDepth(const std::string& path);
 // SUN RGB-D: uint16 with its 3 low bits rotated to the top, millimetres.

@@ -96,6 +96,16 @@ std::string ToString(TfliteType type) {
   return index >= 0 && index < 10 ? kNames[index] : "type " + std::to_string(index);
 }
 
+int TfliteModel::SizeMultiple() const {
+  int product = 1;
+  for (const TfliteOperator& op : operators) {
+    if (op.builtin == TfliteBuiltin::kConv2d || op.builtin == TfliteBuiltin::kDepthwiseConv2d) {
+      product *= std::max(op.stride_h, op.stride_w);
+    }
+  }
+  return product;
+}
+
 bool TfliteModel::HasData(int tensor) const {
   int buffer = tensors.at(size_t(tensor)).buffer;
   return buffer > 0 && size_t(buffer) < buffers.size() && !buffers[size_t(buffer)].empty();

@@ -62,6 +62,12 @@ struct TfliteModel {
   std::vector<float> DequantizedData(int tensor) const;
   std::vector<int32_t> Int32Data(int tensor) const;
   bool HasData(int tensor) const;
+
+  // NHWC shape of the input / output image tensors.
+  const std::vector<int>& InputShape() const { return tensors.at(size_t(inputs.at(0))).shape; }
+  const std::vector<int>& OutputShape() const { return tensors.at(size_t(outputs.at(0))).shape; }
+  // Input sizes must be multiples of this (the product of the strides).
+  int SizeMultiple() const;
 };
 
 // Names a builtin operator code ("CONV_2D"), or "builtin code N".

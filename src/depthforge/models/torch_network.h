@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "depthforge/models/network.h"
 #include "depthforge/models/tflite_model.h"
 
 namespace depthforge {
@@ -18,11 +19,11 @@ namespace depthforge {
 void ConfigureTorchThreads(int threads = 0);
 int TorchThreads();
 
-class TorchNetwork {
+class TorchNetwork : public Network {
  public:
   // Builds the network; throws FileError(model.name, ...) for graphs it cannot run.
   explicit TorchNetwork(const TfliteModel& model);
-  ~TorchNetwork();
+  ~TorchNetwork() override;
   TorchNetwork(const TorchNetwork&) = delete;
   TorchNetwork& operator=(const TorchNetwork&) = delete;
 
@@ -36,7 +37,7 @@ class TorchNetwork {
 
   // Runs a batch of same-size H×W×C float32 images (real input values, e.g.
   // RGB in [0,1]). Returns one H'×W' float32 Mat (one channel) per image.
-  std::vector<cv::Mat> Forward(const std::vector<cv::Mat>& images) const;
+  std::vector<cv::Mat> Forward(const std::vector<cv::Mat>& images) const override;
 
  private:
   struct Impl;

@@ -1,0 +1,162 @@
+// Accuracy of the depth pipeline on real RGB-D frames, for choosing the
+// framing, inference size and upsampling by measurement.
+//
+//   build/bench/depth_accuracy [MIRROR_DIR]
+//
+// Frames (from the shared data mirror): the NYU Depth v2 raw frame (Eigen
+// crop), the TUM and SUN RGB-D frames (whole frame); ground truth 0.001-10 m,
+// no scale alignment. Prints a Markdown table: AbsRel, RMSE, delta1 per
+// frame and their mean, for each configuration.
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "depthforge/estimate/guided_upsample.h"
+#include "depthforge/estimate/network_estimator.h"
+#include "depthforge/eval/depth_metrics.h"
+#include "depthforge/io/image_io.h"
+#include "depthforge/io/rgbd_io.h"
+#include "depthforge/models/model_registry.h"
+#include "depthforge/models/model_store.h"
+
+using namespace depthforge;
+namespace fs = std::filesystem;
+
+struct Frame {
+  std::string name;
+  cv::Mat3b image;
+  cv::Mat1f depth;
+  bool eigen_crop;
+};
+
+struct Config {
+  std::string name;
+  EstimatorOptions options;
+};
+
+int main(int argc, char** argv) {
+  std::string mirror = argc > 1 ? argv[1] : (getenv("DEPTHFORGE_MIRROR") ? getenv("DEPTHFORGE_MIRROR") : "../shared");
+  fs::path rgbd = fs::path(mirror) / "data" / "rgbd" / "other_formats";
+  std::vector<Frame> frames = {
+      {"NYU", ReadImage((rgbd / "NYU_color.ppm").string()), ReadNyuRawDepth((rgbd / "NYU_depth.pgm").string()), true},
+      {"TUM", ReadImage((rgbd / "TUM_color.png").string()), ReadTumDepth((rgbd / "TUM_depth.png").string()), false},
+      {"SUN", ReadImage((rgbd / "SUN_color.jpg").string()), ReadSunDepth((rgbd / "SUN_depth.png").string()), false},
+  };
+  ModelStoreOptions store_options = ModelStoreOptions::FromEnvironment();
+  store_options.mirror_dir = mirror;
+  ModelStore store(store_options);
+  const ModelSpec& spec = ModelRegistry::Builtin().Find("fastdepth-nyu");
+  TfliteModel model = ReadTflite(store.Ensure(spec).path);
+
+  std::vector<Config> configs;
+  auto add = [&](std::string name, std::function<void(EstimatorOptions&)> change) {
+    EstimatorOptions options;
+    change(options);
+    configs.push_back({std::move(name), options});
+  };
+  add("crop 224x224, bilinear (reference framing)", [](auto& o) { o.framing = Framing::kTrainingCrop; o.upsample.enabled = false; });
+  add("crop 224x224, edge-aware", [](auto& o) { o.framing = Framing::kTrainingCrop; });
+  add("full 224x224, bilinear", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 224; o.inference_height = 224; o.upsample.enabled = false; });
+  add("full 224x224, edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 224; o.inference_height = 224; });
+  add("full 320x256 (aspect kept), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 320; o.inference_height = 256; });
+  add("full 288x224 (aspect kept), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 288; o.inference_height = 224; });
+  add("full auto (256x256 at 4:3), bilinear", [](auto& o) { o.framing = Framing::kFullImage; o.upsample.enabled = false; o.pad_to_multiple = false; });
+  add("full auto (256x256 at 4:3), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.pad_to_multiple = false; });
+  add("full exact scale (246x246 at 4:3) mirror-padded, bilinear", [](auto& o) { o.framing = Framing::kFullImage; o.upsample.enabled = false; });
+  add("full exact scale mirror-padded, edge-aware", [](auto& o) { o.framing = Framing::kFullImage; });
+  add("full exact scale mirror-padded, edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kFullImage; o.flip_tta = true; });
+  add("full auto (256x256), edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kFullImage; o.pad_to_multiple = false; o.flip_tta = true; });
+  add("full 288x288, edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 288; o.inference_height = 288; });
+  add("crop 224x224, edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kTrainingCrop; o.flip_tta = true; });
+
+  std::printf("| configuration |");
+  for (const auto& f : frames) std::printf(" %s AbsRel | %s RMSE | %s d1 |", f.name.c_str(), f.name.c_str(), f.name.c_str());
+  std::printf(" mean AbsRel | mean RMSE | mean d1 |\n|---|");
+  for (size_t i = 0; i < frames.size() * 3 + 3; ++i) std::printf("---|");
+  std::printf("\n");
+  for (const Config& config : configs) {
+    NetworkDepthEstimator estimator(model, spec, config.options);
+    double sum_abs_rel = 0, sum_rmse = 0, sum_d1 = 0;
+    std::printf("| %s |", config.name.c_str());
+    for (const Frame& frame : frames) {
+      DepthMap depth = estimator.Estimate(frame.image);
+      EvalRegion region;
+      if (frame.eigen_crop) region.crop = EigenCrop(frame.depth.size());
+      DepthMetrics m = ComputeDepthMetrics(depth.values, frame.depth, region);
+      std::printf(" %.3f | %.3f | %.3f |", m.abs_rel, m.rmse, m.delta1);
+      sum_abs_rel += m.abs_rel; sum_rmse += m.rmse; sum_d1 += m.delta1;
+    }
+    double n = double(frames.size());
+    std::printf(" %.3f | %.3f | %.3f |\n", sum_abs_rel / n, sum_rmse / n, sum_d1 / n);
+    std::fflush(stdout);
+  }
+
+  // Upsampling alone, on Middlebury scenes whose ground-truth disparity is
+  // dense and aligned with the image: the disparity is reduced by the factor
+  // a 640-pixel photo has over a 224-pixel network output (area averaging,
+  // as a network's receptive field blurs), brought back by each upsampler,
+  // and compared with the full-resolution ground truth: RMSE over all known
+  // pixels and over depth-edge pixels (a neighbour differs by > 1 px).
+  struct Scene { std::string name; cv::Mat3b image; cv::Mat1f disparity; };
+  std::vector<Scene> scenes;
+  fs::path middlebury = fs::path(mirror) / "data" / "stereo" / "middlebury2001";
+  for (auto [name, image, disparity, scale] : {std::tuple{"tsukuba", "im3.png", "disp3.pgm", 16.0},
+                                               std::tuple{"venus", "im2.png", "disp2.pgm", 8.0}}) {
+    Scene scene{name, ReadImage((middlebury / name / image).string()), {}};
+    cv::Mat raw = cv::imread((middlebury / name / disparity).string(), cv::IMREAD_UNCHANGED);
+    raw.convertTo(scene.disparity, CV_32F, 1.0 / scale);
+    scenes.push_back(scene);
+  }
+  const double factor = 640.0 / 224.0;
+  std::printf("\n| upsampler (x%.2f) |", factor);
+  for (const auto& sc : scenes) std::printf(" %s RMSE px | %s edge RMSE px |", sc.name.c_str(), sc.name.c_str());
+  std::printf("\n|---|");
+  for (size_t i = 0; i < scenes.size() * 2; ++i) std::printf("---|");
+  std::printf("\n");
+  struct Upsampler { std::string name; GuidedUpsampleOptions options; };
+  std::vector<Upsampler> upsamplers;
+  GuidedUpsampleOptions plain; plain.enabled = false;
+  upsamplers.push_back({"bilinear", plain});
+  for (int radius : {1, 2}) {
+    for (double sigma_color : {6.0, 12.0, 24.0}) {
+      for (double sigma_spatial : {0.5, 0.7, 1.0}) {
+        GuidedUpsampleOptions o; o.radius = radius; o.sigma_color = sigma_color; o.sigma_spatial = sigma_spatial;
+        char name[96];
+        std::snprintf(name, sizeof name, "joint bilateral, radius %d, colour sigma %.0f, spatial sigma %.1f", radius, sigma_color, sigma_spatial);
+        upsamplers.push_back({name, o});
+      }
+    }
+  }
+  for (const Upsampler& up : upsamplers) {
+    std::printf("| %s |", up.name.c_str());
+    for (const Scene& scene : scenes) {
+      cv::Size low_size(int(std::lround(scene.image.cols / factor)), int(std::lround(scene.image.rows / factor)));
+      cv::Mat1f low;
+      cv::resize(scene.disparity, low, low_size, 0, 0, cv::INTER_AREA);
+      cv::Mat1f result = UpsampleDepth(low, scene.image, up.options, /*inverse=*/false);
+      double sum = 0, edge_sum = 0;
+      int count = 0, edge_count = 0;
+      const int border = 10;  // Middlebury leaves the border unknown
+      for (int y = border; y < scene.disparity.rows - border; ++y) {
+        for (int x = border; x < scene.disparity.cols - border; ++x) {
+          float g = scene.disparity(y, x);
+          if (g <= 0) continue;
+          double e = double(result(y, x)) - g;
+          sum += e * e; ++count;
+          float lo = g, hi = g;
+          for (int dy = -1; dy <= 1; ++dy) for (int dx = -1; dx <= 1; ++dx) {
+            float v = scene.disparity(y + dy, x + dx);
+            if (v > 0) { lo = std::min(lo, v); hi = std::max(hi, v); }
+          }
+          if (hi - lo > 1.0f) { edge_sum += e * e; ++edge_count; }
+        }
+      }
+      std::printf(" %.3f | %.3f |", std::sqrt(sum / count), std::sqrt(edge_sum / std::max(edge_count, 1)));
+    }
+    std::printf("\n");
+  }
+  return 0;
+}

@@ -1,0 +1,95 @@
+// Speed of depth estimation on 640×480 photos (Google Benchmark).
+//
+//   DEPTHFORGE_MIRROR=../shared build/bench/depth_speed
+//
+// Network alone (LibTorch backend vs the same float network in OpenCV's dnn
+// module, same process, same inputs) and end to end in batch mode: decode
+// JPEG -> depth -> edge-aware upsampling -> write npy + png16 + colour PNG,
+// per image, for both backends. Batch rows time one pass over the 8 photos
+// (divide by the 'images' counter); medians over 5 repetitions.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "depthforge/estimate/depth_batch.h"
+#include "depthforge/estimate/network_estimator.h"
+#include "depthforge/io/image_io.h"
+#include "depthforge/models/model_registry.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/models/network.h"
+#include "depthforge/models/torch_network.h"
+
+namespace fs = std::filesystem;
+using namespace depthforge;
+
+namespace {
+
+const ModelSpec& Spec() { return ModelRegistry::Builtin().Find("fastdepth-nyu"); }
+
+const TfliteModel& Model() {
+  static const TfliteModel model = [] {
+    ModelStore store(ModelStoreOptions::FromEnvironment());
+    return ReadTflite(store.Ensure(Spec()).path);
+  }();
+  return model;
+}
+
+// 640×480 JPEGs made from the shared photos, in a temporary folder.
+const std::vector<BatchInput>& Photos() {
+  static const std::vector<BatchInput> inputs = [] {
+    const char* mirror = std::getenv("DEPTHFORGE_MIRROR");
+    fs::path photos = fs::path(mirror ? mirror : "../shared") / "data" / "photos";
+    fs::path dir = fs::temp_directory_path() / "depthforge-bench-photos";
+    fs::create_directories(dir);
+    for (const auto& entry : fs::directory_iterator(photos)) {
+      cv::Mat3b image = ReadImage(entry.path().string());
+      cv::resize(image, image, {640, 480}, 0, 0, cv::INTER_AREA);
+      cv::imwrite((dir / entry.path().filename()).string(), image, {cv::IMWRITE_JPEG_QUALITY, 92});
+    }
+    return CollectImageInputs({dir.string()});
+  }();
+  return inputs;
+}
+
+void BM_NetworkAlone(benchmark::State& state, Backend backend) {
+  ConfigureTorchThreads(0);
+  std::unique_ptr<Network> network = CreateNetwork(Model(), backend);
+  cv::Mat3f input(224, 224, cv::Vec3f(0.4f, 0.5f, 0.6f));
+  cv::randu(input, 0.f, 1.f);
+  network->Forward({input});  // warm up
+  for (auto _ : state) benchmark::DoNotOptimize(network->Forward({input}));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_NetworkAlone, torch_224x224, Backend::kTorch)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_NetworkAlone, opencv_dnn_224x224, Backend::kOpenCv)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+
+void BM_EndToEndBatch(benchmark::State& state, Backend backend, int threads) {
+  EstimatorOptions options;
+  options.backend = backend;
+  options.threads = threads;
+  NetworkDepthEstimator estimator(Model(), Spec(), options);
+  DepthBatchOptions batch;
+  batch.output_dir = (fs::temp_directory_path() / "depthforge-bench-out").string();
+  batch.formats = {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor};
+  batch.show_progress = false;
+  const auto& photos = Photos();
+  RunDepthBatch(estimator, photos, batch);  // warm up
+  for (auto _ : state) {
+    DepthBatchReport report = RunDepthBatch(estimator, photos, batch);
+    if (report.succeeded != int(photos.size())) state.SkipWithError("an image failed");
+  }
+  // Time per iteration / images per iteration = time per image.
+  state.SetItemsProcessed(int64_t(state.iterations() * photos.size()));
+  state.counters["images"] = double(photos.size());
+}
+BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480_all_cores, Backend::kTorch, 0)
+    ->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480, Backend::kTorch, RecommendedInferenceThreads(8))->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_EndToEndBatch, opencv_dnn_640x480, Backend::kOpenCv, 0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+
+}  // namespace
+
+BENCHMARK_MAIN();
