@@ -57,41 +57,70 @@ int main(int argc, char** argv) {
     change(options);
     configs.push_back({std::move(name), options});
   };
-  add("crop 224x224, bilinear (reference framing)", [](auto& o) { o.framing = Framing::kTrainingCrop; o.upsample.enabled = false; });
-  add("crop 224x224, edge-aware", [](auto& o) { o.framing = Framing::kTrainingCrop; });
-  add("full 224x224, bilinear", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 224; o.inference_height = 224; o.upsample.enabled = false; });
-  add("full 224x224, edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 224; o.inference_height = 224; });
-  add("full 320x256 (aspect kept), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 320; o.inference_height = 256; });
-  add("full 288x224 (aspect kept), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 288; o.inference_height = 224; });
-  add("full auto (256x256 at 4:3), bilinear", [](auto& o) { o.framing = Framing::kFullImage; o.upsample.enabled = false; o.pad_to_multiple = false; });
-  add("full auto (256x256 at 4:3), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.pad_to_multiple = false; });
-  add("full exact scale (246x246 at 4:3) mirror-padded, bilinear", [](auto& o) { o.framing = Framing::kFullImage; o.upsample.enabled = false; });
-  add("full exact scale mirror-padded, edge-aware", [](auto& o) { o.framing = Framing::kFullImage; });
-  add("full exact scale mirror-padded, edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kFullImage; o.flip_tta = true; });
-  add("full auto (256x256), edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kFullImage; o.pad_to_multiple = false; o.flip_tta = true; });
-  add("full 288x288, edge-aware", [](auto& o) { o.framing = Framing::kFullImage; o.inference_width = 288; o.inference_height = 288; });
-  add("crop 224x224, edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kTrainingCrop; o.flip_tta = true; });
+  add("default: training crop + whole-photo border, edge-aware", [](auto&) {});
+  add("training crop + whole-photo border at half resolution, edge-aware", [](auto& o) { o.border_resolution = 0.5; });
+  add("training crop + whole-photo border at 0.75 resolution, edge-aware", [](auto& o) { o.border_resolution = 0.75; });
+  add("training crop + whole-photo border, bilinear", [](auto& o) { o.upsample.enabled = false; });
+  add("training crop + whole-photo border, edge-aware, flip TTA", [](auto& o) { o.flip_tta = true; });
+  add("whole photo at training scale (246x246), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; });
+  add("whole photo at training scale, edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kFullImage; o.flip_tta = true; });
+  add("whole photo squeezed to 224x224, edge-aware", [](auto& o) {
+    o.framing = Framing::kFullImage; o.inference_width = 224; o.inference_height = 224; });
+  add("whole photo squeezed to 256x256, edge-aware", [](auto& o) {
+    o.framing = Framing::kFullImage; o.inference_width = 256; o.inference_height = 256; });
+  add("whole photo at 320x256 (aspect kept), edge-aware", [](auto& o) {
+    o.framing = Framing::kFullImage; o.inference_width = 320; o.inference_height = 256; });
 
+  // Every configuration is scored on the same pixels: the Eigen crop of the
+  // 640x480 frame.
+  auto score = [&](const cv::Mat1f& prediction, const Frame& frame) {
+    EvalRegion region;
+    region.crop = EigenCrop(frame.depth.size());
+    return ComputeDepthMetrics(prediction, frame.depth, region);
+  };
   std::printf("| configuration |");
   for (const auto& f : frames) std::printf(" %s AbsRel | %s RMSE | %s d1 |", f.name.c_str(), f.name.c_str(), f.name.c_str());
   std::printf(" mean AbsRel | mean RMSE | mean d1 |\n|---|");
   for (size_t i = 0; i < frames.size() * 3 + 3; ++i) std::printf("---|");
   std::printf("\n");
-  for (const Config& config : configs) {
-    NetworkDepthEstimator estimator(model, spec, config.options);
+  auto print_row = [&](const std::string& name, const std::function<cv::Mat1f(const Frame&)>& predict) {
     double sum_abs_rel = 0, sum_rmse = 0, sum_d1 = 0;
-    std::printf("| %s |", config.name.c_str());
+    std::printf("| %s |", name.c_str());
     for (const Frame& frame : frames) {
-      DepthMap depth = estimator.Estimate(frame.image);
-      EvalRegion region;
-      if (frame.eigen_crop) region.crop = EigenCrop(frame.depth.size());
-      DepthMetrics m = ComputeDepthMetrics(depth.values, frame.depth, region);
+      DepthMetrics m = score(predict(frame), frame);
       std::printf(" %.3f | %.3f | %.3f |", m.abs_rel, m.rmse, m.delta1);
       sum_abs_rel += m.abs_rel; sum_rmse += m.rmse; sum_d1 += m.delta1;
     }
     double n = double(frames.size());
     std::printf(" %.3f | %.3f | %.3f |\n", sum_abs_rel / n, sum_rmse / n, sum_d1 / n);
     std::fflush(stdout);
+  };
+  // FastDepth's own validation preprocessing, as its reference code does it:
+  // resize to 250 rows, centre-crop 228x304, resize to 224x224; the output is
+  // resized back over the crop (bilinear).
+  {
+    NetworkDepthEstimator estimator(model, spec, {});
+    print_row("reference: FastDepth validation crop, bilinear", [&](const Frame& frame) {
+      double scale = frame.image.rows / 250.0;
+      cv::Rect crop(int(std::lround((frame.image.cols - 304 * scale) / 2)), int(std::lround((frame.image.rows - 228 * scale) / 2)),
+                    int(std::lround(304 * scale)), int(std::lround(228 * scale)));
+      cv::Mat3b framed;
+      cv::resize(frame.image(crop), framed, {224, 224}, 0, 0, cv::INTER_AREA);
+      cv::cvtColor(framed, framed, cv::COLOR_BGR2RGB);
+      cv::Mat3f input;
+      framed.convertTo(input, CV_32F, 1.0 / 255);
+      cv::Mat1f out = estimator.RunNetwork(input), placed, full;
+      cv::resize(out, placed, crop.size(), 0, 0, cv::INTER_LINEAR);
+      // The Eigen crop reaches 12 rows below the validation crop: extend the
+      // prediction there by repeating its edge.
+      cv::copyMakeBorder(placed, full, crop.y, frame.image.rows - crop.y - crop.height, crop.x,
+                         frame.image.cols - crop.x - crop.width, cv::BORDER_REPLICATE);
+      return full;
+    });
+  }
+  for (const Config& config : configs) {
+    NetworkDepthEstimator estimator(model, spec, config.options);
+    print_row(config.name, [&](const Frame& frame) { return estimator.Estimate(frame.image).values; });
   }
 
   // Upsampling alone, on Middlebury scenes whose ground-truth disparity is

@@ -25,6 +25,12 @@ void EstimatorOptions::Check() const {
   if ((inference_width == 0) != (inference_height == 0)) {
     throw OptionError("give both inference width and height, or neither");
   }
+  if (inference_width > 0 && framing != Framing::kFullImage) {
+    throw OptionError("an explicit inference size needs the full framing (--framing full)");
+  }
+  if (!(border_resolution >= 0.25 && border_resolution <= 1.0)) {
+    throw OptionError("border resolution must be between 0.25 and 1");
+  }
   if (threads < 0) throw OptionError("threads must be 0 (all cores) or positive");
   upsample.Check();
 }

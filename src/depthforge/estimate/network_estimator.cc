@@ -32,8 +32,6 @@ NetworkDepthEstimator::~NetworkDepthEstimator() = default;
 cv::Size NetworkDepthEstimator::FullImageInferenceSize(cv::Size photo) const {
   if (options_.inference_width > 0) return {options_.inference_width, options_.inference_height};
   const ModelInputSpec& in = spec_.input;
-  int multiple = size_multiple_;
-  auto round_to = [&](double v) { return std::max(multiple, int(std::lround(v / multiple)) * multiple); };
   if (in.train_crop_width <= 0 || in.train_crop_height <= 0) return {in.width, in.height};
   // The training crop (crop_w × crop_h of a frame resized to the training
   // height) was squeezed to width × height. Map the whole photo the same way,
@@ -44,8 +42,7 @@ cv::Size NetworkDepthEstimator::FullImageInferenceSize(cv::Size photo) const {
   double frame_width = frame_height * 4.0 / 3.0;  // NYU frames are 4:3
   double width = frame_width * sx;
   double height = frame_width * double(photo.height) / photo.width * sy;
-  if (options_.pad_to_multiple) return {int(std::lround(width)), int(std::lround(height))};
-  return {round_to(width), round_to(height)};
+  return {std::max(1, int(std::lround(width))), std::max(1, int(std::lround(height)))};
 }
 
 cv::Mat3f NetworkDepthEstimator::ToNetworkInput(const cv::Mat3b& bgr, cv::Size size) const {
@@ -73,45 +70,90 @@ cv::Mat1f NetworkDepthEstimator::Predict(const cv::Mat3f& rgb) const {
   return cv::Mat1f(0.5f * (cv::Mat1f(outputs[0]) + back));
 }
 
+cv::Mat1f NetworkDepthEstimator::PredictPadded(const cv::Mat3f& input) const {
+  int pad_w = (size_multiple_ - input.cols % size_multiple_) % size_multiple_;
+  int pad_h = (size_multiple_ - input.rows % size_multiple_) % size_multiple_;
+  if (pad_w == 0 && pad_h == 0) return Predict(input);
+  // Mirror the border up to the size the network needs, cut the prediction back.
+  cv::Mat3f padded;
+  int left = pad_w / 2, top = pad_h / 2;
+  cv::copyMakeBorder(input, padded, top, pad_h - top, left, pad_w - left, cv::BORDER_REFLECT_101);
+  return Predict(padded)(cv::Rect(left, top, input.cols, input.rows)).clone();
+}
+
+cv::Mat1f ComposeCropIntoWhole(const cv::Mat1f& whole, const cv::Mat1f& crop, const cv::Rect& window, int feather) {
+  // Bring the whole-photo prediction to the crop's scale (median ratio over
+  // the window), then lay the crop in with a linear feather along the
+  // window's edges that lie inside the photo.
+  std::vector<float> ratios;
+  ratios.reserve(crop.total());
+  for (int y = 0; y < crop.rows; ++y) {
+    for (int x = 0; x < crop.cols; ++x) {
+      float w = whole(window.y + y, window.x + x), c = crop(y, x);
+      if (w > 0 && c > 0) ratios.push_back(c / w);
+    }
+  }
+  float ratio = 1.f;
+  if (!ratios.empty()) {
+    std::nth_element(ratios.begin(), ratios.begin() + long(ratios.size() / 2), ratios.end());
+    ratio = ratios[ratios.size() / 2];
+  }
+  cv::Mat1f result = whole * ratio;
+  bool open_left = window.x > 0, open_top = window.y > 0;
+  bool open_right = window.x + window.width < whole.cols, open_bottom = window.y + window.height < whole.rows;
+  for (int y = 0; y < crop.rows; ++y) {
+    for (int x = 0; x < crop.cols; ++x) {
+      int distance = feather;
+      if (open_left) distance = std::min(distance, x);
+      if (open_right) distance = std::min(distance, crop.cols - 1 - x);
+      if (open_top) distance = std::min(distance, y);
+      if (open_bottom) distance = std::min(distance, crop.rows - 1 - y);
+      float alpha = feather > 0 ? float(distance + 1) / float(feather + 1) : 1.f;
+      alpha = std::min(alpha, 1.f);
+      float& out = result(window.y + y, window.x + x);
+      out = alpha * crop(y, x) + (1.f - alpha) * out;
+    }
+  }
+  return result;
+}
+
 DepthMap NetworkDepthEstimator::Estimate(const cv::Mat3b& bgr) const {
   if (bgr.empty()) throw Error("cannot estimate depth of an empty image");
   cv::Mat1f low;
-  cv::Mat3b guide = bgr;
-  if (options_.framing == Framing::kFullImage) {
-    cv::Size size = FullImageInferenceSize(bgr.size());
-    int multiple = size_multiple_;
-    int pad_w = (multiple - size.width % multiple) % multiple;
-    int pad_h = (multiple - size.height % multiple) % multiple;
-    if (pad_w == 0 && pad_h == 0) {
-      low = Predict(ToNetworkInput(bgr, size));
-    } else {
-      // Keep the exact training pixel scale; mirror the border up to the
-      // size the network needs, and cut the prediction back.
-      cv::Mat3f input = ToNetworkInput(bgr, size), padded;
-      int left = pad_w / 2, top = pad_h / 2;
-      cv::copyMakeBorder(input, padded, top, pad_h - top, left, pad_w - left, cv::BORDER_REFLECT_101);
-      low = Predict(padded)(cv::Rect(left, top, size.width, size.height)).clone();
-    }
+  if (options_.framing == Framing::kFullImage && options_.inference_width > 0) {
+    low = Predict(ToNetworkInput(bgr, {options_.inference_width, options_.inference_height}));
+  } else if (options_.framing == Framing::kFullImage) {
+    low = PredictPadded(ToNetworkInput(bgr, FullImageInferenceSize(bgr.size())));
   } else {
+    // The centre at exactly the training framing (for a 4:3 photo, FastDepth's
+    // validation crop), which measured more accurate. The border it leaves
+    // out comes from a whole-photo prediction, brought to the crop's scale.
+    cv::Mat3f whole_input = ToNetworkInput(bgr, FullImageInferenceSize(bgr.size()));
     const ModelInputSpec& in = spec_.input;
-    // The crop in photo coordinates: the training crop scaled back up.
-    double scale = double(bgr.rows) / (in.train_resize_height > 0 ? in.train_resize_height : bgr.rows);
-    int crop_w = std::min(bgr.cols, int(std::lround((in.train_crop_width > 0 ? in.train_crop_width : bgr.cols) * scale)));
-    int crop_h = std::min(bgr.rows, int(std::lround((in.train_crop_height > 0 ? in.train_crop_height : bgr.rows) * scale)));
-    cv::Rect crop((bgr.cols - crop_w) / 2, (bgr.rows - crop_h) / 2, crop_w, crop_h);
-    cv::Mat1f crop_depth = Predict(ToNetworkInput(bgr(crop), {in.width, in.height}));
-    // Bring the crop's prediction to the photo's scale; extend the border
-    // outside the crop at network resolution so the upsampler sees a full map.
-    double fx = double(in.width) / crop_w, fy = double(in.height) / crop_h;
-    int left = int(std::lround(crop.x * fx)), top = int(std::lround(crop.y * fy));
-    int right = int(std::lround((bgr.cols - crop.x - crop_w) * fx));
-    int bottom = int(std::lround((bgr.rows - crop.y - crop_h) * fy));
-    cv::copyMakeBorder(crop_depth, low, top, bottom, left, right, cv::BORDER_REPLICATE);
+    cv::Size window_size(std::min(in.width, whole_input.cols), std::min(in.height, whole_input.rows));
+    cv::Rect window((whole_input.cols - window_size.width) / 2, (whole_input.rows - window_size.height) / 2,
+                    window_size.width, window_size.height);
+    if (window.size() == whole_input.size()) {
+      low = PredictPadded(whole_input);
+    } else {
+      cv::Mat1f whole;
+      if (options_.border_resolution >= 1.0) {
+        whole = PredictPadded(whole_input);
+      } else {
+        cv::Mat3f border_input;
+        cv::Size border_size(std::max(1, int(std::lround(whole_input.cols * options_.border_resolution))),
+                             std::max(1, int(std::lround(whole_input.rows * options_.border_resolution))));
+        cv::resize(whole_input, border_input, border_size, 0, 0, cv::INTER_AREA);
+        cv::resize(PredictPadded(border_input), whole, whole_input.size(), 0, 0, cv::INTER_LINEAR);
+      }
+      cv::Mat1f crop = PredictPadded(whole_input(window).clone());
+      low = ComposeCropIntoWhole(whole, crop, window, /*feather=*/8);
+    }
   }
   if (spec_.output_min > 0) low = cv::max(low, spec_.output_min);
   DepthMap depth;
   depth.kind = spec_.output_kind;
-  depth.values = UpsampleDepth(low, guide, options_.upsample, depth.kind == DepthKind::kMetricDepth);
+  depth.values = UpsampleDepth(low, bgr, options_.upsample, depth.kind == DepthKind::kMetricDepth);
   return depth;
 }
 

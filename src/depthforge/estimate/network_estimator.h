@@ -11,6 +11,12 @@ namespace depthforge {
 
 class Network;
 
+// Lays a crop's depth prediction (covering 'window' of 'whole') over the
+// whole-photo prediction: the whole map is rescaled to agree with the crop
+// (median ratio over the window) and the crop is feathered in over
+// 'feather' pixels along its edges inside the photo.
+cv::Mat1f ComposeCropIntoWhole(const cv::Mat1f& whole, const cv::Mat1f& crop, const cv::Rect& window, int feather);
+
 class NetworkDepthEstimator : public DepthEstimator {
  public:
   NetworkDepthEstimator(const TfliteModel& model, ModelSpec spec, EstimatorOptions options);
@@ -29,6 +35,8 @@ class NetworkDepthEstimator : public DepthEstimator {
  private:
   cv::Mat3f ToNetworkInput(const cv::Mat3b& bgr, cv::Size size) const;
   cv::Mat1f Predict(const cv::Mat3f& rgb) const;  // with optional flip TTA
+  // Any size: mirror-padded to the network's size multiple and cut back.
+  cv::Mat1f PredictPadded(const cv::Mat3f& rgb) const;
 
   ModelSpec spec_;
   EstimatorOptions options_;

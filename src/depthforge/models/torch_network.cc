@@ -1,5 +1,6 @@
 #include "depthforge/models/torch_network.h"
 
+#include <atomic>
 #include <thread>
 
 #include <torch/torch.h>
@@ -9,8 +10,15 @@
 namespace depthforge {
 namespace F = torch::nn::functional;
 
+namespace {
+// OpenMP keeps its thread count per calling thread, so Forward re-applies the
+// configured count on threads other than the one that configured it.
+std::atomic<int> configured_threads{0};
+}  // namespace
+
 void ConfigureTorchThreads(int threads) {
   if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  configured_threads = threads;
   torch::set_num_threads(threads);
 }
 
@@ -168,6 +176,8 @@ std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) c
                   "-channel float32 of the same size");
     }
   }
+  int threads = configured_threads.load();
+  if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
   torch::InferenceMode guard;
   auto batch = torch::empty({int64_t(images.size()), h, w, net.input_c});
   for (size_t i = 0; i < images.size(); ++i) {

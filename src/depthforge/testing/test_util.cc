@@ -52,7 +52,11 @@ int CountFiles(const std::string& directory) {
 }
 
 CommandResult RunCli(const std::string& arguments) {
-  std::string command = std::string(DEPTHFORGE_CLI_PATH) + " " + arguments + " 2>&1";
+  return RunCommand(std::string(DEPTHFORGE_CLI_PATH) + " " + arguments);
+}
+
+CommandResult RunCommand(const std::string& command_line) {
+  std::string command = command_line + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("popen failed");
   std::string output;

@@ -29,6 +29,8 @@ struct CommandResult {
   int exit_code;
   std::string output;  // stdout and stderr together
 };
+// Runs a shell command line, capturing stdout and stderr together.
+CommandResult RunCommand(const std::string& command_line);
 // Runs the depthforge CLI with the given arguments through the shell.
 CommandResult RunCli(const std::string& arguments);
 

@@ -1,0 +1,88 @@
+// End-to-end tests of the depthforge program, run as a user would.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "depthforge/io/npy.h"
+#include "depthforge/testing/test_util.h"
+#include "depthforge/util/atomic_file.h"
+
+namespace depthforge {
+namespace {
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::RunCli;
+
+TEST(Cli, DepthBatchWithOneBadFile) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/fruits.jpg");
+  testing::TempDir dir;
+  fs::create_directories(dir.File("in"));
+  fs::copy_file(photo, dir.File("in/fruits.jpg"));
+  cv::Mat1w deep(60, 80, uint16_t(30000));  // a 16-bit grey photo
+  cv::imwrite(dir.File("in/deep.png"), deep);
+  WriteFileBytes(dir.File("in/broken.jpg"), ReadFileBytes(photo).substr(0, 5000));
+  auto result = RunCli("depth " + dir.File("in") + " -o " + dir.File("out") + " --format npy,png16,pfm,color -q");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_THAT(result.output, HasSubstr("2 of 3 images written"));
+  EXPECT_THAT(result.output, HasSubstr("broken.jpg: truncated jpeg"));
+  EXPECT_EQ(testing::CountFiles(dir.File("out")), 8);
+  cv::Mat depth = ReadNpy(dir.File("out/fruits.npy")).ToFloatMat("fruits.npy");
+  EXPECT_EQ(depth.size(), cv::Size(512, 480));
+  EXPECT_TRUE(fs::exists(dir.File("out/deep.color.png")));
+}
+
+TEST(Cli, UnwritableOutputIsOneClearLine) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/fruits.jpg");
+  testing::TempDir dir;
+  WriteFileBytes(dir.File("taken"), "a file");
+  auto result = RunCli("depth " + photo + " -o " + dir.File("taken"));
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("depthforge: error: " + dir.File("taken") + ": exists and is not a directory"));
+  EXPECT_EQ(ReadFileBytes(dir.File("taken")), "a file");
+}
+
+TEST(Cli, BadArgumentsAreExplained) {
+  testing::TempDir dir;
+  auto missing = RunCli("depth /no/such/photo.jpg -o " + dir.File("out"));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, HasSubstr("/no/such/photo.jpg: no such file or directory"));
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/fruits.jpg");
+  auto format = RunCli("depth " + photo + " -o " + dir.File("out") + " --format npy,gif");
+  EXPECT_EQ(format.exit_code, 1);
+  EXPECT_THAT(format.output, HasSubstr("unknown depth format 'gif'"));
+  auto model = RunCli("depth " + photo + " -o " + dir.File("out") + " --model midas-large");
+  EXPECT_EQ(model.exit_code, 1);
+  EXPECT_THAT(model.output, HasSubstr("unknown model 'midas-large' (known models: fastdepth-nyu"));
+  auto size = RunCli("depth " + photo + " -o " + dir.File("out") + " --framing full --size 250x224");
+  EXPECT_EQ(size.exit_code, 1);
+  EXPECT_THAT(size.output, HasSubstr("must be a multiple of 32"));
+  EXPECT_FALSE(fs::exists(dir.File("out")) && testing::CountFiles(dir.File("out")) > 0);
+}
+
+TEST(Cli, ModelsPullListVerify) {
+  if (testing::MirrorDir().empty()) GTEST_SKIP() << "no mirror";
+  testing::TempDir home;
+  std::string env = "DEPTHFORGE_HOME=" + home.path() + " DEPTHFORGE_MIRROR=" + testing::MirrorDir() + " ";
+  std::string cli = std::string(DEPTHFORGE_CLI_PATH);
+  auto pull = testing::RunCommand(env + cli + " models pull");
+  EXPECT_EQ(pull.exit_code, 0) << pull.output;
+  EXPECT_THAT(pull.output, HasSubstr("from mirror, sha256 verified"));
+  auto list = testing::RunCommand(env + cli + " models list");
+  EXPECT_THAT(list.output, HasSubstr("fastdepth-nyu*   yes"));
+  auto verify = testing::RunCommand(env + cli + " models verify");
+  EXPECT_EQ(verify.exit_code, 0);
+  EXPECT_THAT(verify.output, HasSubstr("fastdepth-nyu: OK"));
+  // Offline, not mirrored, not cached: say where to get the file.
+  testing::TempDir empty_home;
+  auto offline = testing::RunCommand("DEPTHFORGE_HOME=" + empty_home.path() + " DEPTHFORGE_MIRROR=" + empty_home.path() +
+                                     " http_proxy=http://127.0.0.1:1 https_proxy=http://127.0.0.1:1 " + cli + " models pull");
+  EXPECT_EQ(offline.exit_code, 1);
+  EXPECT_THAT(offline.output, HasSubstr("Download https://raw.githubusercontent.com/openmv/openmv/"));
+  EXPECT_THAT(offline.output, HasSubstr("and save it as " + empty_home.path() + "/models/fast_depth_224.tflite"));
+}
+
+}  // namespace
+}  // namespace depthforge
