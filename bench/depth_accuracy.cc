@@ -18,6 +18,7 @@
 #include "depthforge/estimate/network_estimator.h"
 #include "depthforge/eval/depth_metrics.h"
 #include "depthforge/io/image_io.h"
+#include "depthforge/io/npy.h"
 #include "depthforge/io/rgbd_io.h"
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
@@ -50,6 +51,24 @@ int main(int argc, char** argv) {
   ModelStore store(store_options);
   const ModelSpec& spec = ModelRegistry::Builtin().Find("fastdepth-nyu");
   TfliteModel model = ReadTflite(store.Ensure(spec).path);
+
+  // The FastDepth sample (a 224x224 NYU test image already framed as in
+  // training): the imported network against the authors' own prediction
+  // and both against the ground truth.
+  {
+    fs::path sample = fs::path(mirror) / "data" / "fastdepth_sample";
+    cv::Mat rgb = ReadNpy((sample / "rgb.npy").string()).ToFloatMat("rgb.npy");
+    cv::Mat1f truth = ReadNpy((sample / "depth.npy").string()).ToFloatMat("depth.npy");
+    cv::Mat1f authors = ReadNpy((sample / "pred.npy").string()).ToFloatMat("pred.npy");
+    NetworkDepthEstimator estimator(model, spec, {});
+    cv::Mat1f ours = estimator.RunNetwork(rgb);
+    DepthMetrics m_ours = ComputeDepthMetrics(ours, truth), m_authors = ComputeDepthMetrics(authors, truth);
+    std::printf("FastDepth sample: Pearson r(ours, authors) = %.5f, mean |ours - authors| = %.4f m\n",
+                PearsonCorrelation(ours, authors), cv::mean(cv::abs(ours - authors))[0]);
+    std::printf("| FastDepth sample vs ground truth | AbsRel | RMSE | d1 |\n|---|---|---|---|\n");
+    std::printf("| authors' prediction (pred.npy) | %.3f | %.3f | %.3f |\n", m_authors.abs_rel, m_authors.rmse, m_authors.delta1);
+    std::printf("| depthforge import | %.3f | %.3f | %.3f |\n\n", m_ours.abs_rel, m_ours.rmse, m_ours.delta1);
+  }
 
   std::vector<Config> configs;
   auto add = [&](std::string name, std::function<void(EstimatorOptions&)> change) {

@@ -5,7 +5,7 @@
 // Network alone (LibTorch backend vs the same float network in OpenCV's dnn
 // module, same process, same inputs) and end to end in batch mode: decode
 // JPEG -> depth -> edge-aware upsampling -> write npy + png16 + colour PNG,
-// per image, for both backends. Batch rows time one pass over the 8 photos
+// per image, for both backends; and the 16-bit PNG encoder against libpng. Batch rows time one pass over the 8 photos
 // (divide by the 'images' counter); medians over 5 repetitions.
 #include <benchmark/benchmark.h>
 
@@ -17,6 +17,7 @@
 #include "depthforge/estimate/depth_batch.h"
 #include "depthforge/estimate/network_estimator.h"
 #include "depthforge/io/image_io.h"
+#include "depthforge/io/png_writer.h"
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/models/network.h"
@@ -89,6 +90,36 @@ BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480_all_cores, Backend::kTorch, 0)
     ->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480, Backend::kTorch, RecommendedInferenceThreads(8))->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_EndToEndBatch, opencv_dnn_640x480, Backend::kOpenCv, 0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+
+// Writing the 16-bit millimetre PNG of a real 640x480 depth map: our encoder
+// (one fixed filter, zlib level 1) against OpenCV's libpng at level 1.
+const cv::Mat1w& MillimetreDepth() {
+  static const cv::Mat1w depth = [] {
+    NetworkDepthEstimator estimator(Model(), Spec(), {});
+    cv::Mat1f metres = estimator.Estimate(ReadImage(Photos()[0].path)).values;
+    cv::Mat1w mm;
+    metres.convertTo(mm, CV_16U, 1000.0);
+    return mm;
+  }();
+  return depth;
+}
+
+void BM_Png16(benchmark::State& state, bool ours) {
+  const cv::Mat1w& depth = MillimetreDepth();
+  size_t bytes = 0;
+  for (auto _ : state) {
+    if (ours) {
+      bytes = EncodePng(depth).size();
+    } else {
+      std::vector<uchar> buffer;
+      cv::imencode(".png", depth, buffer, {cv::IMWRITE_PNG_COMPRESSION, 1});
+      bytes = buffer.size();
+    }
+  }
+  state.counters["bytes"] = double(bytes);
+}
+BENCHMARK_CAPTURE(BM_Png16, depthforge_encoder, true)->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_Png16, opencv_libpng_level1, false)->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5);
 
 }  // namespace
 

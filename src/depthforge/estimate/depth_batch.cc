@@ -112,9 +112,9 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
       progress.Set(double(i + 1));
       continue;
     }
-    DepthMap depth;
+    std::function<DepthMap()> finish;
     try {
-      depth = estimator.Estimate(decoded.image);
+      finish = estimator.EstimateInStages(decoded.image);
     } catch (const Error& e) {
       report.failures.push_back({inputs[i].path, e.what()});
       progress.Set(double(i + 1));
@@ -126,7 +126,9 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
     for (DepthFormat format : options.formats) {
       pending_paths.push_back((fs::path(options.output_dir) / (inputs[i].stem + FileSuffix(format))).string());
     }
-    pending_write = std::async(std::launch::async, [depth = std::move(depth), paths = pending_paths, &options]() {
+    // The second stage of the estimate (upsampling) runs with the writing.
+    pending_write = std::async(std::launch::async, [finish = std::move(finish), paths = pending_paths, &options]() {
+      DepthMap depth = finish();
       // An image's outputs come as a set: if one cannot be written, remove
       // the others rather than leave a partial set behind.
       size_t f = 0;

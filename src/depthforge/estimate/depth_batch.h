@@ -40,8 +40,8 @@ struct DepthBatchReport {
 // alongside on the core left (measured 1.45x faster: docs/PERFORMANCE.md).
 int RecommendedInferenceThreads(size_t batch_size);
 
-// Decoding the next photo and writing the previous outputs overlap with
-// the network run. Throws only for problems that stop the whole batch (an
+// Decoding the next photo, and finishing (upsampling) and writing the
+// previous one, overlap with the network run. Throws only for problems that stop the whole batch (an
 // unusable output directory); per-image problems go to the report.
 DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
                                const DepthBatchOptions& options);

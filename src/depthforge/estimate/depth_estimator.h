@@ -1,6 +1,7 @@
 // Estimating a depth map from one photo.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,13 @@ class DepthEstimator {
   virtual ~DepthEstimator() = default;
   // 'bgr' is an 8-bit photo of any size; the map has the same size.
   virtual DepthMap Estimate(const cv::Mat3b& bgr) const = 0;
+  // The same in two stages, so that a batch can overlap them: this call
+  // does the network work; the returned function finishes the map (e.g.
+  // upsampling) and may run on another thread. By default all work is done
+  // here.
+  virtual std::function<DepthMap()> EstimateInStages(const cv::Mat3b& bgr) const {
+    return [depth = Estimate(bgr)] { return depth; };
+  }
   virtual std::string name() const = 0;
   virtual DepthKind kind() const = 0;
 };

@@ -60,25 +60,27 @@ cv::Mat1f NetworkDepthEstimator::RunNetwork(const cv::Mat3f& rgb) const {
   return network_->Forward({rgb})[0];
 }
 
-cv::Mat1f NetworkDepthEstimator::Predict(const cv::Mat3f& rgb) const {
-  if (!options_.flip_tta) return RunNetwork(rgb);
-  cv::Mat3f mirrored;
-  cv::flip(rgb, mirrored, 1);
-  std::vector<cv::Mat> outputs = network_->Forward({rgb, mirrored});
-  cv::Mat1f back;
-  cv::flip(outputs[1], back, 1);
-  return cv::Mat1f(0.5f * (cv::Mat1f(outputs[0]) + back));
-}
-
-cv::Mat1f NetworkDepthEstimator::PredictPadded(const cv::Mat3f& input) const {
+cv::Mat1f NetworkDepthEstimator::Predict(const cv::Mat3f& input) const {
+  // Mirror the border up to the size the network needs, cut the prediction back.
   int pad_w = (size_multiple_ - input.cols % size_multiple_) % size_multiple_;
   int pad_h = (size_multiple_ - input.rows % size_multiple_) % size_multiple_;
-  if (pad_w == 0 && pad_h == 0) return Predict(input);
-  // Mirror the border up to the size the network needs, cut the prediction back.
-  cv::Mat3f padded;
   int left = pad_w / 2, top = pad_h / 2;
-  cv::copyMakeBorder(input, padded, top, pad_h - top, left, pad_w - left, cv::BORDER_REFLECT_101);
-  return Predict(padded)(cv::Rect(left, top, input.cols, input.rows)).clone();
+  auto pad = [&](const cv::Mat3f& image) {
+    if (pad_w == 0 && pad_h == 0) return image;
+    cv::Mat3f padded;
+    cv::copyMakeBorder(image, padded, top, pad_h - top, left, pad_w - left, cv::BORDER_REFLECT_101);
+    return padded;
+  };
+  cv::Rect inside(left, top, input.cols, input.rows);
+  if (!options_.flip_tta) return cv::Mat1f(RunNetwork(pad(input))(inside).clone());
+  // The mirrored photo is padded on its own, so the average is exactly
+  // mirror-symmetric even when the padding is not.
+  cv::Mat3f mirrored;
+  cv::flip(input, mirrored, 1);
+  std::vector<cv::Mat> outputs = network_->Forward({pad(input), pad(mirrored)});
+  cv::Mat1f back;
+  cv::flip(outputs[1](inside), back, 1);
+  return cv::Mat1f(0.5f * (cv::Mat1f(outputs[0](inside)) + back));
 }
 
 cv::Mat1f ComposeCropIntoWhole(const cv::Mat1f& whole, const cv::Mat1f& crop, const cv::Rect& window, int feather) {
@@ -117,13 +119,15 @@ cv::Mat1f ComposeCropIntoWhole(const cv::Mat1f& whole, const cv::Mat1f& crop, co
   return result;
 }
 
-DepthMap NetworkDepthEstimator::Estimate(const cv::Mat3b& bgr) const {
+DepthMap NetworkDepthEstimator::Estimate(const cv::Mat3b& bgr) const { return EstimateInStages(bgr)(); }
+
+std::function<DepthMap()> NetworkDepthEstimator::EstimateInStages(const cv::Mat3b& bgr) const {
   if (bgr.empty()) throw Error("cannot estimate depth of an empty image");
   cv::Mat1f low;
   if (options_.framing == Framing::kFullImage && options_.inference_width > 0) {
     low = Predict(ToNetworkInput(bgr, {options_.inference_width, options_.inference_height}));
   } else if (options_.framing == Framing::kFullImage) {
-    low = PredictPadded(ToNetworkInput(bgr, FullImageInferenceSize(bgr.size())));
+    low = Predict(ToNetworkInput(bgr, FullImageInferenceSize(bgr.size())));
   } else {
     // The centre at exactly the training framing (for a 4:3 photo, FastDepth's
     // validation crop), which measured more accurate. The border it leaves
@@ -134,27 +138,29 @@ DepthMap NetworkDepthEstimator::Estimate(const cv::Mat3b& bgr) const {
     cv::Rect window((whole_input.cols - window_size.width) / 2, (whole_input.rows - window_size.height) / 2,
                     window_size.width, window_size.height);
     if (window.size() == whole_input.size()) {
-      low = PredictPadded(whole_input);
+      low = Predict(whole_input);
     } else {
       cv::Mat1f whole;
       if (options_.border_resolution >= 1.0) {
-        whole = PredictPadded(whole_input);
+        whole = Predict(whole_input);
       } else {
         cv::Mat3f border_input;
         cv::Size border_size(std::max(1, int(std::lround(whole_input.cols * options_.border_resolution))),
                              std::max(1, int(std::lround(whole_input.rows * options_.border_resolution))));
         cv::resize(whole_input, border_input, border_size, 0, 0, cv::INTER_AREA);
-        cv::resize(PredictPadded(border_input), whole, whole_input.size(), 0, 0, cv::INTER_LINEAR);
+        cv::resize(Predict(border_input), whole, whole_input.size(), 0, 0, cv::INTER_LINEAR);
       }
-      cv::Mat1f crop = PredictPadded(whole_input(window).clone());
+      cv::Mat1f crop = Predict(whole_input(window).clone());
       low = ComposeCropIntoWhole(whole, crop, window, /*feather=*/8);
     }
   }
   if (spec_.output_min > 0) low = cv::max(low, spec_.output_min);
-  DepthMap depth;
-  depth.kind = spec_.output_kind;
-  depth.values = UpsampleDepth(low, bgr, options_.upsample, depth.kind == DepthKind::kMetricDepth);
-  return depth;
+  return [low, bgr, kind = spec_.output_kind, upsample = options_.upsample] {
+    DepthMap depth;
+    depth.kind = kind;
+    depth.values = UpsampleDepth(low, bgr, upsample, kind == DepthKind::kMetricDepth);
+    return depth;
+  };
 }
 
 }  // namespace depthforge

@@ -23,6 +23,8 @@ class NetworkDepthEstimator : public DepthEstimator {
   ~NetworkDepthEstimator() override;
 
   DepthMap Estimate(const cv::Mat3b& bgr) const override;
+  // Runs the network now; the returned function does the edge-aware upsampling.
+  std::function<DepthMap()> EstimateInStages(const cv::Mat3b& bgr) const override;
   std::string name() const override { return spec_.name; }
   DepthKind kind() const override { return spec_.output_kind; }
 
@@ -34,9 +36,9 @@ class NetworkDepthEstimator : public DepthEstimator {
 
  private:
   cv::Mat3f ToNetworkInput(const cv::Mat3b& bgr, cv::Size size) const;
-  cv::Mat1f Predict(const cv::Mat3f& rgb) const;  // with optional flip TTA
-  // Any size: mirror-padded to the network's size multiple and cut back.
-  cv::Mat1f PredictPadded(const cv::Mat3f& rgb) const;
+  // Any size (mirror-padded to the network's size multiple and cut back),
+  // with the optional flip TTA.
+  cv::Mat1f Predict(const cv::Mat3f& rgb) const;
 
   ModelSpec spec_;
   EstimatorOptions options_;
