@@ -6,6 +6,7 @@
 #include "depthforge/estimate/depth_batch.h"
 #include "depthforge/estimate/depth_estimator.h"
 #include "depthforge/models/model_store.h"
+#include "depthforge/util/interrupt.h"
 #include "depthforge/util/paths.h"
 
 namespace depthforge::cli {
@@ -70,12 +71,19 @@ Run AddDepthCommand(CLI::App& app) {
     EnsureWritableDirectory(batch.output_dir);
     ModelStore store(ModelStoreOptions::FromEnvironment());
     auto estimator = CreateDepthEstimator(estimator_options, store);
+    InstallInterruptHandler();
     DepthBatchReport report = RunDepthBatch(*estimator, inputs, batch);
 
     int total = int(inputs.size());
+    int processed = report.succeeded + int(report.failures.size());
     std::printf("depth: %d of %d image%s written to %s (%.1f s, %.0f ms/image)\n", report.succeeded, total,
                 total == 1 ? "" : "s", flags->output_dir.c_str(), report.seconds,
-                total > 0 ? 1000.0 * report.seconds / total : 0.0);
+                processed > 0 ? 1000.0 * report.seconds / processed : 0.0);
+    if (report.interrupted) {
+      std::fprintf(stderr, "depth: interrupted; %d image%s not started (everything written is complete)\n",
+                   report.not_started, report.not_started == 1 ? "" : "s");
+      return 130;
+    }
     if (!report.failures.empty()) {
       std::fprintf(stderr, "depth: %zu failed:\n", report.failures.size());
       for (const auto& [input, reason] : report.failures) {

@@ -1,5 +1,5 @@
 # Installs depthforge's build and run dependencies from Debian, once.
-# Sourced by setup.sh and test.sh; does nothing when all are present.
+# Sourced by setup.sh and test.sh (from the repository root).
 DEPTHFORGE_PACKAGES=(
   build-essential cmake pkg-config
   libtorch-dev libopenblas0-openmp
@@ -27,4 +27,15 @@ depthforge_build() {
   local build_dir="$1"
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$build_dir" -j"$(nproc)"
+}
+
+# Installs what is missing, builds into build/, and points DEPTHFORGE_MIRROR
+# at the shared data folder beside the checkout when it is there and unset.
+depthforge_prepare() {
+  depthforge_install_deps
+  depthforge_build build
+  if [ -z "${DEPTHFORGE_MIRROR:-}" ] && [ -d ../shared ]; then
+    DEPTHFORGE_MIRROR="$(cd ../shared && pwd)"
+    export DEPTHFORGE_MIRROR
+  fi
 }

@@ -6,13 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-depthforge_install_deps
-depthforge_build build
-
-# The shared data folder next to the checkout doubles as a model mirror.
-if [ -z "${DEPTHFORGE_MIRROR:-}" ] && [ -d ../shared ]; then
-  export DEPTHFORGE_MIRROR="$(cd ../shared && pwd)"
-fi
+depthforge_prepare
 ./build/depthforge models pull
 
 inputs=("$@")

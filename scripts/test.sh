@@ -5,10 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-depthforge_install_deps
-depthforge_build build
-if [ -z "${DEPTHFORGE_MIRROR:-}" ] && [ -d ../shared ]; then
-  export DEPTHFORGE_MIRROR="$(cd ../shared && pwd)"
-fi
+depthforge_prepare
 cd build
 ctest --output-on-failure -j"$(nproc)"

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "depthforge/core/error.h"
+#include "depthforge/util/interrupt.h"
 #include "depthforge/util/paths.h"
 #include "depthforge/util/progress.h"
 
@@ -105,6 +106,11 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
   };
 
   for (size_t i = 0; i < inputs.size(); ++i) {
+    if (InterruptRequested()) {
+      report.interrupted = true;
+      report.not_started = int(inputs.size() - i);
+      break;
+    }
     Decoded decoded = next.get();
     if (i + 1 < inputs.size()) next = std::async(std::launch::async, DecodeSafely, inputs[i + 1].path, options.read);
     if (!decoded.error.empty()) {

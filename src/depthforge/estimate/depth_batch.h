@@ -33,6 +33,8 @@ struct DepthBatchReport {
   std::vector<std::pair<std::string, std::string>> failures;  // input, reason
   std::vector<std::string> written;                           // output paths
   double seconds = 0;
+  bool interrupted = false;  // stopped early by InterruptRequested()
+  int not_started = 0;       // inputs left untouched by the interruption
 };
 
 // Inference threads for a batch of this many photos: all cores for one
@@ -42,7 +44,9 @@ int RecommendedInferenceThreads(size_t batch_size);
 
 // Decoding the next photo, and finishing (upsampling) and writing the
 // previous one, overlap with the network run. Throws only for problems that stop the whole batch (an
-// unusable output directory); per-image problems go to the report.
+// unusable output directory); per-image problems go to the report. When
+// InterruptRequested() turns true it stops after the image in progress, whose
+// outputs are finished first.
 DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
                                const DepthBatchOptions& options);
 

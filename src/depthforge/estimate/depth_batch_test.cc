@@ -10,6 +10,7 @@
 #include "depthforge/core/error.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
+#include "depthforge/util/interrupt.h"
 
 namespace depthforge {
 namespace {
@@ -113,6 +114,43 @@ TEST(DepthBatch, InferenceThreadsLeaveACoreForIoInBatches) {
   EXPECT_GE(RecommendedInferenceThreads(1), 1);
   EXPECT_GE(RecommendedInferenceThreads(10), 1);
   EXPECT_LE(RecommendedInferenceThreads(10), RecommendedInferenceThreads(1));
+}
+
+}  // namespace
+}  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+// Stops itself after the second image, as a Ctrl-C during it would.
+class InterruptingEstimator : public FakeEstimator {
+ public:
+  DepthMap Estimate(const cv::Mat3b& bgr) const override {
+    if (++calls_ == 2) RequestInterrupt();
+    return FakeEstimator::Estimate(bgr);
+  }
+  mutable int calls_ = 0;
+};
+
+TEST(DepthBatch, InterruptFinishesTheCurrentImageAndStops) {
+  testing::TempDir dir;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 5; ++i) {
+    paths.push_back(dir.File("p" + std::to_string(i) + ".jpg"));
+    WritePhoto(paths.back());
+  }
+  DepthBatchOptions options;
+  options.output_dir = dir.File("out");
+  options.formats = {DepthFormat::kNpy, DepthFormat::kColor};
+  options.show_progress = false;
+  InterruptingEstimator estimator;
+  DepthBatchReport report = RunDepthBatch(estimator, CollectImageInputs(paths), options);
+  ClearInterrupt();
+  EXPECT_TRUE(report.interrupted);
+  EXPECT_EQ(report.succeeded, 2);
+  EXPECT_EQ(report.not_started, 3);
+  EXPECT_EQ(testing::CountFiles(dir.File("out")), 4);  // two complete sets, nothing partial
+  EXPECT_TRUE(fs::exists(dir.File("out/p1.color.png")));
 }
 
 }  // namespace
