@@ -62,6 +62,29 @@ TEST(Cli, BadArgumentsAreExplained) {
   EXPECT_FALSE(fs::exists(dir.File("out")) && testing::CountFiles(dir.File("out")) > 0);
 }
 
+TEST(Cli, ModelFileBackendsAndTta) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/home.jpg");
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(model, "models/fast_depth_224.tflite");
+  testing::TempDir dir;
+  auto torch = RunCli("depth " + photo + " -o " + dir.File("torch") + " --model " + model + " --format npy -q");
+  ASSERT_EQ(torch.exit_code, 0) << torch.output;
+  auto opencv = RunCli("depth " + photo + " -o " + dir.File("opencv") + " --backend opencv --format npy -q");
+  ASSERT_EQ(opencv.exit_code, 0) << opencv.output;
+  cv::Mat a = ReadNpy(dir.File("torch/home.npy")).ToFloatMat("a");
+  cv::Mat b = ReadNpy(dir.File("opencv/home.npy")).ToFloatMat("b");
+  EXPECT_EQ(a.size(), cv::Size(512, 384));
+  EXPECT_LT(cv::norm(a, b, cv::NORM_INF), 1e-2);  // same network, two backends
+  auto tta = RunCli("depth " + photo + " -o " + dir.File("tta") + " --tta --framing full --format npy -q");
+  ASSERT_EQ(tta.exit_code, 0) << tta.output;
+  cv::Mat c = ReadNpy(dir.File("tta/home.npy")).ToFloatMat("c");
+  EXPECT_GT(cv::norm(a, c, cv::NORM_INF), 1e-3);  // the options change the result
+
+  WriteFileBytes(dir.File("broken.tflite"), ReadFileBytes(model).substr(0, 4000));
+  auto broken = RunCli("depth " + photo + " -o " + dir.File("x") + " --model " + dir.File("broken.tflite"));
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_THAT(broken.output, HasSubstr("depthforge: error: " + dir.File("broken.tflite") + ": malformed flatbuffer"));
+}
+
 TEST(Cli, ModelsPullListVerify) {
   if (testing::MirrorDir().empty()) GTEST_SKIP() << "no mirror";
   testing::TempDir home;
