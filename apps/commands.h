@@ -1,17 +1,14 @@
-// Each subcommand registers its flags on the app and returns the function
-// that runs it. The functions parse, call the library and print; depthforge
-// errors propagate to main, which prints them as one line.
+// Each subcommand registers its flags and a callback on the app. Callbacks
+// parse, call the library and print; depthforge errors propagate to main,
+// which prints them as one line. A non-zero exit code is thrown as
+// CLI::RuntimeError(code).
 #pragma once
-
-#include <functional>
 
 #include <CLI/CLI.hpp>
 
 namespace depthforge::cli {
 
-using Run = std::function<int()>;
-
-Run AddDepthCommand(CLI::App& app);
-Run AddModelsCommand(CLI::App& app);
+void AddDepthCommand(CLI::App& app);
+void AddModelsCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

@@ -11,7 +11,7 @@
 
 namespace depthforge::cli {
 
-Run AddDepthCommand(CLI::App& app) {
+void AddDepthCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("depth", "Estimate a depth map for each photo");
   struct Flags {
     std::vector<std::string> inputs;
@@ -33,17 +33,17 @@ Run AddDepthCommand(CLI::App& app) {
   command->add_option("--format", flags->formats,
                       "Comma-separated outputs: npy (float32 metres), png16 (uint16 mm), pfm, color (PNG, near=bright)")
       ->capture_default_str();
-  command->add_option("--framing", flags->framing, "full: whole photo; crop: the model's training crop")
+  command->add_option("--framing", flags->framing, "crop: the training framing for the centre, the whole photo for the border; full: the whole photo only")
       ->capture_default_str();
   command->add_option("--size", flags->size, "Network input size WxH for --framing full (default: automatic)");
   command->add_option("--backend", flags->backend, "Inference backend: torch (LibTorch) or opencv (OpenCV dnn)")
       ->capture_default_str();
   command->add_flag("--tta", flags->tta, "Average with the prediction on the mirrored photo (2x slower)");
   command->add_flag("--no-refine", flags->no_refine, "Plain bilinear upsampling instead of edge-aware");
-  command->add_option("--threads", flags->threads, "CPU threads (default: all cores)");
+  command->add_option("--threads", flags->threads, "CPU threads for the network (default: all cores, one fewer in a batch)");
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
 
-  return [=]() -> int {
+  command->callback([=] {
     EstimatorOptions estimator_options;
     estimator_options.model = flags->model;
     estimator_options.framing = FramingFromString(flags->framing);
@@ -82,7 +82,7 @@ Run AddDepthCommand(CLI::App& app) {
     if (report.interrupted) {
       std::fprintf(stderr, "depth: interrupted; %d image%s not started (everything written is complete)\n",
                    report.not_started, report.not_started == 1 ? "" : "s");
-      return 130;
+      throw CLI::RuntimeError(130);
     }
     if (!report.failures.empty()) {
       std::fprintf(stderr, "depth: %zu failed:\n", report.failures.size());
@@ -90,10 +90,9 @@ Run AddDepthCommand(CLI::App& app) {
         bool names_input = reason.compare(0, input.size(), input) == 0;
         std::fprintf(stderr, "  %s%s%s\n", names_input ? "" : input.c_str(), names_input ? "" : ": ", reason.c_str());
       }
-      return 1;
+      throw CLI::RuntimeError(1);
     }
-    return 0;
-  };
+  });
 }
 
 }  // namespace depthforge::cli

@@ -25,7 +25,7 @@ std::vector<const ModelSpec*> Select(const std::vector<std::string>& names) {
 
 }  // namespace
 
-Run AddModelsCommand(CLI::App& app) {
+void AddModelsCommand(CLI::App& app) {
   CLI::App* models = app.add_subcommand("models", "List, download and verify the pretrained models");
   models->require_subcommand(1);
   CLI::App* list = models->add_subcommand("list", "List the known models and whether they are cached");
@@ -35,28 +35,29 @@ Run AddModelsCommand(CLI::App& app) {
   pull->add_option("names", *names, "Model names, or 'all' (default: the default model)");
   verify->add_option("names", *names, "Model names, or 'all' (default: every cached model)");
 
-  return [=]() -> int {
+  list->callback([] {
     const ModelRegistry& registry = ModelRegistry::Builtin();
     ModelStore store(ModelStoreOptions::FromEnvironment());
-    if (list->parsed()) {
-      std::printf("%-16s %-8s %-10s %s\n", "NAME", "CACHED", "SIZE", "DESCRIPTION");
-      for (const auto& spec : registry.models()) {
-        std::string name = spec.name + (spec.name == registry.default_model() ? "*" : "");
-        std::printf("%-16s %-8s %-10s %s\n", name.c_str(), store.IsCached(spec) ? "yes" : "no",
-                    Progress::FormatAmount(double(spec.size), "B").c_str(), spec.description.c_str());
-        std::printf("%-16s output %s; licence %s\n", "", ToString(spec.output_kind).c_str(), spec.licence.c_str());
-      }
-      std::printf("(* = default; cache: %s)\n", store.CachePath(registry.models()[0]).c_str());
-      return 0;
+    std::printf("%-16s %-8s %-10s %s\n", "NAME", "CACHED", "SIZE", "DESCRIPTION");
+    for (const auto& spec : registry.models()) {
+      std::string name = spec.name + (spec.name == registry.default_model() ? "*" : "");
+      std::printf("%-16s %-8s %-10s %s\n", name.c_str(), store.IsCached(spec) ? "yes" : "no",
+                  Progress::FormatAmount(double(spec.size), "B").c_str(), spec.description.c_str());
+      std::printf("%-16s output %s; licence %s\n", "", ToString(spec.output_kind).c_str(), spec.licence.c_str());
     }
-    if (pull->parsed()) {
-      for (const ModelSpec* spec : Select(*names)) {
-        ModelFile file = store.Ensure(*spec);
-        std::printf("%s: %s (from %s, sha256 verified)\n", spec->name.c_str(), file.path.c_str(),
-                    ToString(file.source).c_str());
-      }
-      return 0;
+    std::printf("(* = default; cache: %s)\n", store.CachePath(registry.models()[0]).c_str());
+  });
+  pull->callback([names] {
+    ModelStore store(ModelStoreOptions::FromEnvironment());
+    for (const ModelSpec* spec : Select(*names)) {
+      ModelFile file = store.Ensure(*spec);
+      std::printf("%s: %s (from %s, sha256 verified)\n", spec->name.c_str(), file.path.c_str(),
+                  ToString(file.source).c_str());
     }
+  });
+  verify->callback([names] {
+    const ModelRegistry& registry = ModelRegistry::Builtin();
+    ModelStore store(ModelStoreOptions::FromEnvironment());
     int problems = 0;
     std::vector<const ModelSpec*> specs;
     if (names->empty()) {
@@ -74,8 +75,8 @@ Run AddModelsCommand(CLI::App& app) {
         ++problems;
       }
     }
-    return problems == 0 ? 0 : 1;
-  };
+    if (problems > 0) throw CLI::RuntimeError(1);
+  });
 }
 
 }  // namespace depthforge::cli

@@ -14,7 +14,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "depthforge/estimate/guided_upsample.h"
+#include "depthforge/estimate/joint_bilateral_upsample.h"
 #include "depthforge/estimate/network_estimator.h"
 #include "depthforge/eval/depth_metrics.h"
 #include "depthforge/io/image_io.h"
@@ -164,14 +164,14 @@ int main(int argc, char** argv) {
   std::printf("\n|---|");
   for (size_t i = 0; i < scenes.size() * 2; ++i) std::printf("---|");
   std::printf("\n");
-  struct Upsampler { std::string name; GuidedUpsampleOptions options; };
+  struct Upsampler { std::string name; UpsampleOptions options; };
   std::vector<Upsampler> upsamplers;
-  GuidedUpsampleOptions plain; plain.enabled = false;
+  UpsampleOptions plain; plain.enabled = false;
   upsamplers.push_back({"bilinear", plain});
   for (int radius : {1, 2}) {
     for (double sigma_color : {6.0, 12.0, 24.0}) {
       for (double sigma_spatial : {0.5, 0.7, 1.0}) {
-        GuidedUpsampleOptions o; o.radius = radius; o.sigma_color = sigma_color; o.sigma_spatial = sigma_spatial;
+        UpsampleOptions o; o.radius = radius; o.sigma_color = sigma_color; o.sigma_spatial = sigma_spatial;
         char name[96];
         std::snprintf(name, sizeof name, "joint bilateral, radius %d, colour sigma %.0f, spatial sigma %.1f", radius, sigma_color, sigma_spatial);
         upsamplers.push_back({name, o});

@@ -9,7 +9,7 @@
 #include <opencv2/core.hpp>
 
 #include "depthforge/core/depth_map.h"
-#include "depthforge/estimate/guided_upsample.h"
+#include "depthforge/estimate/joint_bilateral_upsample.h"
 #include "depthforge/models/network.h"
 
 namespace depthforge {
@@ -60,7 +60,7 @@ struct EstimatorOptions {
   // measured as accurate as 1.0; 0.5 was worse (docs/ACCURACY.md).
   double border_resolution = 0.75;
   bool flip_tta = false;  // average with the prediction on the mirrored photo
-  GuidedUpsampleOptions upsample;
+  UpsampleOptions upsample;
   Backend backend = Backend::kTorch;
   int threads = 0;  // LibTorch threads; 0 = every core
   void Check() const;

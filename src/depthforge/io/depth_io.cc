@@ -150,6 +150,14 @@ cv::Mat1f ReadPfm(const std::string& path) {
   return values;
 }
 
+cv::Mat1w ReadUint16Image(const std::string& path) {
+  std::string bytes = ReadFileBytes(path);
+  cv::Mat raw = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_UNCHANGED);
+  if (raw.empty()) throw FileError(path, "not a readable depth image");
+  if (raw.type() != CV_16UC1) throw FileError(path, "expected a 16-bit single-channel depth image");
+  return raw;
+}
+
 DepthMap ReadMetricDepth(const std::string& path, double png_units_per_metre) {
   std::string lower = path;
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
@@ -165,11 +173,7 @@ DepthMap ReadMetricDepth(const std::string& path, double png_units_per_metre) {
   } else if (ends_with(".pfm")) {
     depth.values = ReadPfm(path);
   } else {
-    std::string bytes = ReadFileBytes(path);
-    cv::Mat raw = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_UNCHANGED);
-    if (raw.empty()) throw FileError(path, "not a readable depth image");
-    if (raw.channels() != 1 || raw.depth() != CV_16U) throw FileError(path, "depth PNG must be 16-bit single-channel");
-    raw.convertTo(depth.values, CV_32F, 1.0 / png_units_per_metre);
+    ReadUint16Image(path).convertTo(depth.values, CV_32F, 1.0 / png_units_per_metre);
   }
   return depth;
 }

@@ -33,5 +33,7 @@ void WriteDepth(const std::string& path, const DepthMap& depth, DepthFormat form
 DepthMap ReadMetricDepth(const std::string& path, double png_units_per_metre = 1000.0);
 
 cv::Mat1f ReadPfm(const std::string& path);
+// A 16-bit single-channel image (depth PNGs of most datasets); throws FileError.
+cv::Mat1w ReadUint16Image(const std::string& path);
 
 }  // namespace depthforge

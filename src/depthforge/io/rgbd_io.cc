@@ -3,20 +3,9 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "depthforge/core/error.h"
-#include "depthforge/util/atomic_file.h"
+#include "depthforge/io/depth_io.h"
 
 namespace depthforge {
-namespace {
-
-cv::Mat1w ReadUint16Image(const std::string& path) {
-  std::string bytes = ReadFileBytes(path);
-  cv::Mat raw = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_UNCHANGED);
-  if (raw.empty()) throw FileError(path, "not a readable image");
-  if (raw.type() != CV_16UC1) throw FileError(path, "expected a 16-bit single-channel depth image");
-  return raw;
-}
-
-}  // namespace
 
 cv::Mat1f ReadNyuRawDepth(const std::string& path) {
   cv::Mat1w raw = ReadUint16Image(path);

@@ -88,7 +88,6 @@ TorchNetwork::TorchNetwork(const TfliteModel& model) : impl_(std::make_unique<Im
   };
   auto shape_of = [&](int tensor) { return model.tensors.at(size_t(tensor)).shape; };
 
-  int stride_product_h = 1;
   for (const TfliteOperator& op : model.operators) {
     Step step;
     step.op = op;
@@ -120,7 +119,6 @@ TorchNetwork::TorchNetwork(const TfliteModel& model) : impl_(std::make_unique<Im
           if (int(b.size()) != out_channels) fail(op, "bias size does not match the output channels");
           step.bias = torch::from_blob(b.data(), {out_channels}).clone();
         }
-        stride_product_h *= op.stride_h;
         break;
       }
       case TfliteBuiltin::kPad: {
@@ -150,7 +148,7 @@ TorchNetwork::TorchNetwork(const TfliteModel& model) : impl_(std::make_unique<Im
     }
     net.steps.push_back(std::move(step));
   }
-  net.multiple = std::max(1, stride_product_h);
+  net.multiple = model.SizeMultiple();
 
   net.last_use.assign(net.tensor_count, -1);
   for (size_t s = 0; s < net.steps.size(); ++s) {

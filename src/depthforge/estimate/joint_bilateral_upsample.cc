@@ -1,4 +1,4 @@
-#include "depthforge/estimate/guided_upsample.h"
+#include "depthforge/estimate/joint_bilateral_upsample.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,13 +11,13 @@
 
 namespace depthforge {
 
-void GuidedUpsampleOptions::Check() const {
+void UpsampleOptions::Check() const {
   if (radius < 1 || radius > 8) throw OptionError("upsampling radius must be between 1 and 8, got " + std::to_string(radius));
   if (!(sigma_spatial > 0 && sigma_spatial < 100)) throw OptionError("upsampling spatial sigma must be in (0, 100)");
   if (!(sigma_color > 0 && sigma_color < 1000)) throw OptionError("upsampling colour sigma must be in (0, 1000)");
 }
 
-cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const GuidedUpsampleOptions& options,
+cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const UpsampleOptions& options,
                         bool inverse) {
   options.Check();
   if (low.empty() || guide.empty()) throw Error("cannot upsample an empty depth map");

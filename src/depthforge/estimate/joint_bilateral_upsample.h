@@ -10,7 +10,7 @@
 
 namespace depthforge {
 
-struct GuidedUpsampleOptions {
+struct UpsampleOptions {
   bool enabled = true;         // false: plain bilinear
   int radius = 1;              // window radius in low-resolution pixels
   double sigma_spatial = 0.5;  // in low-resolution pixels
@@ -22,7 +22,7 @@ struct GuidedUpsampleOptions {
 // size. With 'inverse' the averaging happens in inverse depth (1/z), which
 // is linear in image space, and 0 or negative input marks unknown pixels
 // that get no weight.
-cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const GuidedUpsampleOptions& options,
+cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const UpsampleOptions& options,
                         bool inverse = true);
 
 }  // namespace depthforge

@@ -1,4 +1,4 @@
-#include "depthforge/estimate/guided_upsample.h"
+#include "depthforge/estimate/joint_bilateral_upsample.h"
 
 #include <gtest/gtest.h>
 
@@ -27,11 +27,11 @@ double EdgeError(const cv::Mat1f& result, const cv::Mat1f& truth) {
   return error / (truth.rows * 22);
 }
 
-TEST(GuidedUpsample, SnapsDepthEdgesToImageEdges) {
+TEST(JointBilateralUpsample, SnapsDepthEdgesToImageEdges) {
   Scene scene;
   cv::Mat1f low;
   cv::resize(scene.depth, low, {50, 30}, 0, 0, cv::INTER_AREA);
-  GuidedUpsampleOptions bilinear_options;
+  UpsampleOptions bilinear_options;
   bilinear_options.enabled = false;
   cv::Mat1f bilinear = UpsampleDepth(low, scene.photo, bilinear_options);
   cv::Mat1f edge_aware = UpsampleDepth(low, scene.photo, {});
@@ -44,7 +44,7 @@ TEST(GuidedUpsample, SnapsDepthEdgesToImageEdges) {
   EXPECT_NEAR(edge_aware(60, 180), 4.f, 1e-3);
 }
 
-TEST(GuidedUpsample, UnknownSamplesGetNoWeight) {
+TEST(JointBilateralUpsample, UnknownSamplesGetNoWeight) {
   cv::Mat1f low(10, 10, 2.f);
   low(5, 5) = 0.f;
   low(2, 2) = std::nanf("");
@@ -56,8 +56,8 @@ TEST(GuidedUpsample, UnknownSamplesGetNoWeight) {
   EXPECT_NEAR(hi, 2.0, 1e-4);
 }
 
-TEST(GuidedUpsample, OptionsCheckExplainsBadValues) {
-  GuidedUpsampleOptions options;
+TEST(JointBilateralUpsample, OptionsCheckExplainsBadValues) {
+  UpsampleOptions options;
   options.radius = 0;
   EXPECT_THROW(options.Check(), OptionError);
   options = {};
