@@ -10,5 +10,7 @@ namespace depthforge::cli {
 
 void AddDepthCommand(CLI::App& app);
 void AddModelsCommand(CLI::App& app);
+void AddConvertCommand(CLI::App& app);
+void AddViewCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

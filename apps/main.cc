@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("depthforge ") + DEPTHFORGE_VERSION);
   depthforge::cli::AddDepthCommand(app);
+  depthforge::cli::AddConvertCommand(app);
+  depthforge::cli::AddViewCommand(app);
   depthforge::cli::AddModelsCommand(app);
   try {
     app.parse(argc, argv);

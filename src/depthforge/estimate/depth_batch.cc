@@ -81,25 +81,51 @@ void DepthBatchOptions::Check() const {
   read.Check();
 }
 
+PhotoOutputWriter DepthFormatWriter(const std::string& output_dir, const std::vector<DepthFormat>& formats) {
+  return [output_dir, formats](const BatchInput& input, const cv::Mat3b&, const DepthMap& depth) {
+    std::vector<std::string> paths;
+    try {
+      for (DepthFormat format : formats) {
+        std::string path = (fs::path(output_dir) / (input.stem + FileSuffix(format))).string();
+        WriteDepth(path, depth, format);
+        paths.push_back(path);
+      }
+    } catch (...) {
+      RemoveAndRethrow(paths);
+    }
+    return paths;
+  };
+}
+
+void RemoveAndRethrow(const std::vector<std::string>& paths) {
+  std::error_code ignored;
+  for (const auto& path : paths) fs::remove(path, ignored);
+  throw;
+}
+
 DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
                                const DepthBatchOptions& options) {
+  return RunDepthBatch(estimator, inputs, options, DepthFormatWriter(options.output_dir, options.formats));
+}
+
+DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
+                               const DepthBatchOptions& options, const PhotoOutputWriter& writer) {
   options.Check();
   EnsureWritableDirectory(options.output_dir);
   DepthBatchReport report;
   auto start = std::chrono::steady_clock::now();
-  Progress progress("depth", double(inputs.size()), "img", options.show_progress ? stderr : nullptr);
+  Progress progress(options.label, double(inputs.size()), "img", options.show_progress ? stderr : nullptr);
 
   std::future<Decoded> next;
   if (!inputs.empty()) next = std::async(std::launch::async, DecodeSafely, inputs[0].path, options.read);
-  std::future<void> pending_write;
+  std::future<std::vector<std::string>> pending_write;
   std::string pending_input;
-  std::vector<std::string> pending_paths;
   auto finish_write = [&]() {
     if (!pending_write.valid()) return;
     try {
-      pending_write.get();
+      std::vector<std::string> paths = pending_write.get();
       ++report.succeeded;
-      report.written.insert(report.written.end(), pending_paths.begin(), pending_paths.end());
+      report.written.insert(report.written.end(), paths.begin(), paths.end());
     } catch (const Error& e) {
       report.failures.push_back({pending_input, e.what()});
     }
@@ -128,23 +154,10 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
     }
     finish_write();
     pending_input = inputs[i].path;
-    pending_paths.clear();
-    for (DepthFormat format : options.formats) {
-      pending_paths.push_back((fs::path(options.output_dir) / (inputs[i].stem + FileSuffix(format))).string());
-    }
     // The second stage of the estimate (upsampling) runs with the writing.
-    pending_write = std::async(std::launch::async, [finish = std::move(finish), paths = pending_paths, &options]() {
-      DepthMap depth = finish();
-      // An image's outputs come as a set: if one cannot be written, remove
-      // the others rather than leave a partial set behind.
-      size_t f = 0;
-      try {
-        for (; f < paths.size(); ++f) WriteDepth(paths[f], depth, options.formats[f]);
-      } catch (...) {
-        std::error_code ignored;
-        for (size_t k = 0; k < f; ++k) fs::remove(paths[k], ignored);
-        throw;
-      }
+    pending_write = std::async(std::launch::async, [finish = std::move(finish), &writer, input = inputs[i],
+                                                    photo = decoded.image]() {
+      return writer(input, photo, finish());
     });
     progress.Set(double(i + 1));
   }

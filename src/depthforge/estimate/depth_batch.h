@@ -2,6 +2,7 @@
 // keep going past bad files and report what failed.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,21 @@ struct DepthBatchOptions {
   std::vector<DepthFormat> formats = {DepthFormat::kNpy, DepthFormat::kColor};
   ImageReadOptions read;
   bool show_progress = true;
+  std::string label = "depth";  // progress line label
   void Check() const;
 };
+
+// Writes everything one photo produces and returns the paths. It must be
+// all or nothing: on failure it removes what it wrote for this photo and
+// throws. Runs on a worker thread, one photo at a time.
+using PhotoOutputWriter =
+    std::function<std::vector<std::string>(const BatchInput& input, const cv::Mat3b& photo, const DepthMap& depth)>;
+
+// The writer of `depthforge depth`: one file per format in output_dir.
+PhotoOutputWriter DepthFormatWriter(const std::string& output_dir, const std::vector<DepthFormat>& formats);
+
+// Deletes 'paths' (best effort) and rethrows: the cleanup of an all-or-nothing writer.
+[[noreturn]] void RemoveAndRethrow(const std::vector<std::string>& paths);
 
 struct DepthBatchReport {
   int succeeded = 0;
@@ -43,10 +57,13 @@ struct DepthBatchReport {
 int RecommendedInferenceThreads(size_t batch_size);
 
 // Decoding the next photo, and finishing (upsampling) and writing the
-// previous one, overlap with the network run. Throws only for problems that stop the whole batch (an
-// unusable output directory); per-image problems go to the report. When
+// previous one, overlap with the network run. Throws only for problems that
+// stop the whole batch (an unusable output directory); per-image problems go to the report. When
 // InterruptRequested() turns true it stops after the image in progress, whose
 // outputs are finished first.
+DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
+                               const DepthBatchOptions& options, const PhotoOutputWriter& writer);
+// With DepthFormatWriter(options.output_dir, options.formats).
 DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
                                const DepthBatchOptions& options);
 

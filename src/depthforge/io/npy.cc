@@ -3,6 +3,8 @@
 #include <cstring>
 #include <regex>
 
+#include <zlib.h>
+
 #include "depthforge/core/error.h"
 #include "depthforge/util/atomic_file.h"
 
@@ -105,6 +107,64 @@ cv::Mat NpyArray::ToFloatMat(const std::string& name) const {
   cv::Mat result;
   view.convertTo(result, CV_MAKETYPE(CV_32F, channels));
   return result;
+}
+
+namespace {
+
+uint32_t Little32(const std::string& b, size_t at) {
+  return uint32_t(uint8_t(b[at])) | (uint32_t(uint8_t(b[at + 1])) << 8) | (uint32_t(uint8_t(b[at + 2])) << 16) |
+         (uint32_t(uint8_t(b[at + 3])) << 24);
+}
+uint16_t Little16(const std::string& b, size_t at) { return uint16_t(uint8_t(b[at]) | (uint8_t(b[at + 1]) << 8)); }
+
+std::string Inflate(const std::string& compressed, size_t expected, const std::string& name) {
+  std::string out(expected, '\0');
+  z_stream stream{};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw FileError(name, "cannot start decompression");
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  stream.avail_in = uInt(compressed.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = uInt(out.size());
+  int status = inflate(&stream, Z_FINISH);
+  inflateEnd(&stream);
+  if (status != Z_STREAM_END || stream.total_out != expected) throw FileError(name, "corrupt deflate data");
+  return out;
+}
+
+}  // namespace
+
+std::map<std::string, NpyArray> ReadNpz(const std::string& path) {
+  std::string b = ReadFileBytes(path);
+  // The end-of-central-directory record is in the last 64 kB + 22 bytes.
+  size_t end = std::string::npos;
+  if (b.size() >= 22) {
+    size_t lowest = b.size() > 65557 ? b.size() - 65557 : 0;
+    for (size_t at = b.size() - 21; at-- > lowest;) {
+      if (Little32(b, at) == 0x06054b50) { end = at; break; }
+    }
+  }
+  if (end == std::string::npos) throw FileError(path, "not a .npz file (no zip directory)");
+  size_t entries = Little16(b, end + 10);
+  size_t at = Little32(b, end + 16);
+  std::map<std::string, NpyArray> arrays;
+  for (size_t i = 0; i < entries; ++i) {
+    if (at + 46 > b.size() || Little32(b, at) != 0x02014b50) throw FileError(path, "corrupt zip directory");
+    uint16_t method = Little16(b, at + 10);
+    size_t compressed_size = Little32(b, at + 20), size = Little32(b, at + 24);
+    size_t name_length = Little16(b, at + 28), extra = Little16(b, at + 30), comment = Little16(b, at + 32);
+    size_t local = Little32(b, at + 42);
+    std::string name = b.substr(at + 46, name_length);
+    at += 46 + name_length + extra + comment;
+    if (local + 30 > b.size() || Little32(b, local) != 0x04034b50) throw FileError(path, "corrupt zip entry " + name);
+    size_t data = local + 30 + Little16(b, local + 26) + Little16(b, local + 28);
+    if (data + compressed_size > b.size()) throw FileError(path, "truncated zip entry " + name);
+    std::string raw = b.substr(data, compressed_size);
+    if (method == 8) raw = Inflate(raw, size, path + ":" + name);
+    else if (method != 0) throw FileError(path, "zip entry " + name + " uses unsupported compression " + std::to_string(method));
+    std::string key = name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0 ? name.substr(0, name.size() - 4) : name;
+    arrays[key] = ParseNpy(raw, path + ":" + name);
+  }
+  return arrays;
 }
 
 std::string SerializeNpy(const cv::Mat& mat) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct NpyArray {
 
 NpyArray ParseNpy(const std::string& bytes, const std::string& name);
 NpyArray ReadNpy(const std::string& path);
+
+// NumPy .npz archives (a zip of .npy files, stored or deflated), keyed by
+// the array name without ".npy" (e.g. "arr_0").
+std::map<std::string, NpyArray> ReadNpz(const std::string& path);
 
 // Serialises a continuous Mat (1 to 4 channels, 8U/16U/32S/32F/64F) as an
 // array of shape (rows, cols) or (rows, cols, channels).

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "depthforge/core/error.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
@@ -45,6 +47,25 @@ TEST(Npy, ErrorsNameTheFile) {
   } catch (const FileError& e) {
     EXPECT_NE(std::string(e.what()).find("short.npy: truncated .npy data"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+TEST(Npz, ReadsTheCompressedMiddleburyDisparity) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(path, "data/stereo/middlebury2014_motorcycle/motorcycle_disp.npz");
+  auto arrays = ReadNpz(path);
+  ASSERT_EQ(arrays.count("arr_0"), 1u);
+  cv::Mat disparity = arrays["arr_0"].ToFloatMat("arr_0");
+  EXPECT_EQ(disparity.size(), cv::Size(741, 500));
+  int finite = 0;
+  for (int y = 0; y < disparity.rows; ++y)
+    for (int x = 0; x < disparity.cols; ++x) finite += std::isfinite(disparity.at<float>(y, x));
+  EXPECT_GT(finite, 741 * 500 * 8 / 10);
+  EXPECT_THROW(ReadNpz(testing::MirrorFile("data/stereo/middlebury2014_motorcycle/motorcycle_left.png")), FileError);
 }
 
 }  // namespace

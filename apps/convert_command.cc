@@ -1,0 +1,111 @@
+// depthforge convert INPUT... -o DIR --as LIST [--depth FILE] [stereo, 3D, video and bokeh flags]
+#include <cstdio>
+
+#include "apps/commands.h"
+#include "depthforge/convert/photo_convert.h"
+#include "depthforge/core/error.h"
+#include "depthforge/estimate/depth_batch.h"
+#include "depthforge/estimate/fixed_depth.h"
+#include "depthforge/io/depth_io.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/util/atomic_file.h"
+#include "depthforge/util/interrupt.h"
+#include "depthforge/util/paths.h"
+
+namespace depthforge::cli {
+
+void AddConvertCommand(CLI::App& app) {
+  CLI::App* command = app.add_subcommand("convert", "Turn photos into stereo 3D, point clouds, meshes, videos, bokeh");
+  struct Flags {
+    std::vector<std::string> inputs;
+    std::string output_dir, as, depth_file, model, focus, image_format = "jpg";
+    double strength = 3.0, convergence = 0.5, fov = 60, seconds = 3, motion = 0.04, aperture = -1, focus_distance = -1;
+    int mesh_step = 2;
+    bool quiet = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  command->add_option("inputs", flags->inputs, "Photos, or directories of photos")->required();
+  command->add_option("-o,--output", flags->output_dir, "Output directory (created if needed)")->required();
+  command->add_option("--as", flags->as, "Comma-separated outputs: " + KnownConvertOutputs())->required();
+  command->add_option("--depth", flags->depth_file,
+                      "Use this depth map (.npy metres, .pfm, or 16-bit PNG millimetres) instead of estimating one; "
+                      "one input photo only");
+  command->add_option("--model", flags->model, "Depth model name or .tflite file (default: fastdepth-nyu)");
+  command->add_option("--strength", flags->strength, "Stereo: largest parallax, percent of image width")->capture_default_str();
+  command->add_option("--convergence", flags->convergence,
+                      "Stereo: depth at the screen plane, 0 = farthest .. 1 = nearest")->capture_default_str();
+  command->add_option("--fov", flags->fov, "3D: horizontal field of view in degrees when the photo has no EXIF focal length")
+      ->capture_default_str();
+  command->add_option("--mesh-step", flags->mesh_step, "3D meshes: grid spacing in pixels")->capture_default_str();
+  command->add_option("--seconds", flags->seconds, "Videos: length in seconds (24 fps)")->capture_default_str();
+  command->add_option("--motion", flags->motion, "Videos: camera motion as a fraction of the scene depth")->capture_default_str();
+  command->add_option("--focus", flags->focus, "Bokeh: focus on the depth at pixel X,Y (default: the centre)");
+  command->add_option("--focus-distance", flags->focus_distance, "Bokeh: focus distance in metres");
+  command->add_option("--aperture", flags->aperture, "Bokeh: blur radius in pixels of the far background (default 1.2% of width)");
+  command->add_option("--image-format", flags->image_format, "Stereo and bokeh images: jpg or png")->capture_default_str();
+  command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
+
+  command->callback([flags] {
+    ConvertOptions options;
+    options.outputs = ParseConvertOutputs(flags->as);
+    options.stereo.strength = flags->strength;
+    options.stereo.convergence = flags->convergence;
+    options.fov_degrees = flags->fov;
+    options.mesh.step = flags->mesh_step;
+    options.video.seconds = flags->seconds;
+    options.video.motion = flags->motion;
+    if (flags->aperture >= 0) options.bokeh.aperture = flags->aperture;
+    if (flags->focus_distance >= 0) options.bokeh.focus_distance = flags->focus_distance;
+    if (!flags->focus.empty()) {
+      int x = 0, y = 0;
+      char comma = 0;
+      if (std::sscanf(flags->focus.c_str(), "%d%c%d", &x, &comma, &y) != 3 || comma != ',') {
+        throw OptionError("--focus must look like X,Y (a pixel), got '" + flags->focus + "'");
+      }
+      options.bokeh.focus_point = cv::Point(x, y);
+    }
+    options.image_extension = "." + flags->image_format;
+    options.Check();
+
+    std::vector<BatchInput> inputs = CollectImageInputs(flags->inputs);
+    DepthBatchOptions batch;
+    batch.output_dir = flags->output_dir;
+    batch.show_progress = !flags->quiet;
+    batch.label = "convert";
+    batch.Check();
+    EnsureWritableDirectory(batch.output_dir);
+
+    std::unique_ptr<DepthEstimator> estimator;
+    if (!flags->depth_file.empty()) {
+      if (inputs.size() != 1) throw OptionError("--depth gives the depth of one photo; " + std::to_string(inputs.size()) + " were given");
+      estimator = std::make_unique<FixedDepthEstimator>(ReadMetricDepth(flags->depth_file), flags->depth_file);
+    } else {
+      EstimatorOptions estimator_options;
+      estimator_options.model = flags->model;
+      estimator_options.threads = RecommendedInferenceThreads(inputs.size());
+      estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
+    }
+    PhotoOutputWriter writer = [&](const BatchInput& input, const cv::Mat3b& photo, const DepthMap& depth) {
+      return ConvertPhoto(photo, ReadFileBytes(input.path), depth, batch.output_dir, input.stem, options);
+    };
+    InstallInterruptHandler();
+    DepthBatchReport report = RunDepthBatch(*estimator, inputs, batch, writer);
+    int total = int(inputs.size());
+    std::printf("convert: %d of %d photo%s converted, %zu files in %s (%.1f s)\n", report.succeeded, total,
+                total == 1 ? "" : "s", report.written.size(), flags->output_dir.c_str(), report.seconds);
+    if (report.interrupted) {
+      std::fprintf(stderr, "convert: interrupted; %d photos not started (everything written is complete)\n", report.not_started);
+      throw CLI::RuntimeError(130);
+    }
+    if (!report.failures.empty()) {
+      std::fprintf(stderr, "convert: %zu failed:\n", report.failures.size());
+      for (const auto& [input, reason] : report.failures) {
+        bool names_input = reason.compare(0, input.size(), input) == 0;
+        std::fprintf(stderr, "  %s%s%s\n", names_input ? "" : input.c_str(), names_input ? "" : ": ", reason.c_str());
+      }
+      throw CLI::RuntimeError(1);
+    }
+  });
+}
+
+}  // namespace depthforge::cli

@@ -1,0 +1,17 @@
+// The few EXIF fields depthforge uses, read from a JPEG's APP1 segment.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace depthforge {
+
+struct ExifFocal {
+  std::optional<double> focal_length_35mm;  // FocalLengthIn35mmFilm (0xA405), mm
+  std::optional<double> focal_length_mm;    // FocalLength (0x920A), mm
+};
+
+// Parses the JPEG bytes' EXIF, if any; malformed EXIF yields empty fields.
+ExifFocal ReadExifFocal(const std::string& jpeg_bytes);
+
+}  // namespace depthforge

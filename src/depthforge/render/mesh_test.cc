@@ -1,0 +1,135 @@
+#include "depthforge/render/mesh.h"
+
+#include <gtest/gtest.h>
+#include <tiny_gltf.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "depthforge/core/error.h"
+#include "depthforge/render/point_cloud.h"
+#include "depthforge/testing/test_util.h"
+#include "depthforge/util/atomic_file.h"
+
+namespace depthforge {
+namespace {
+
+// Depth of the plane n·X = d seen through each pixel: z = d / (n·ray), ray = K⁻¹(u, v, 1).
+DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance) {
+  DepthMap depth;
+  depth.values = cv::Mat1f(k.height, k.width);
+  for (int v = 0; v < k.height; ++v) {
+    for (int u = 0; u < k.width; ++u) {
+      cv::Vec3f ray((u - k.cx) / k.fx, (v - k.cy) / k.fy, 1.f);
+      depth.values(v, u) = distance / normal.dot(ray);
+    }
+  }
+  return depth;
+}
+
+TEST(PointCloud, TiltedPlaneBackProjectsOntoThePlane) {
+  Intrinsics k = IntrinsicsFromFov({64, 48}, 60);
+  cv::Vec3f normal = cv::normalize(cv::Vec3f(0.2f, -0.3f, 1.f));
+  DepthMap depth = PlaneDepth(k, normal, 2.f);
+  cv::Mat3b image(48, 64, cv::Vec3b(1, 2, 3));
+  PointCloud cloud = BackProject(depth, image, k);
+  ASSERT_EQ(cloud.points.size(), 64u * 48u);
+  for (const cv::Vec3f& p : cloud.points) EXPECT_NEAR(normal.dot(p), 2.f, 1e-4f);
+  // The corner pixel lies where the field of view says.
+  EXPECT_NEAR(cloud.points[0][0], (0 - k.cx) * depth.values(0, 0) / k.fx, 1e-5);
+}
+
+TEST(PointCloud, PlyHasTheVerticesItClaims) {
+  testing::TempDir dir;
+  Intrinsics k = IntrinsicsFromFov({20, 10}, 60);
+  DepthMap depth;
+  depth.values = cv::Mat1f(10, 20, 1.5f);
+  depth.values(0, 0) = std::nanf("");
+  depth.values(0, 1) = -2.f;  // invalid: skipped
+  PointCloud cloud = BackProject(depth, cv::Mat3b(10, 20, cv::Vec3b(9, 8, 7)), k);
+  WritePly(dir.File("c.ply"), cloud);
+  std::string bytes = ReadFileBytes(dir.File("c.ply"));
+  EXPECT_NE(bytes.find("element vertex 198\n"), std::string::npos);
+  size_t header_end = bytes.find("end_header\n") + 11;
+  EXPECT_EQ(bytes.size() - header_end, 198u * 15u);
+  float z;
+  std::memcpy(&z, bytes.data() + header_end + 8, 4);
+  EXPECT_FLOAT_EQ(z, -1.5f);  // y-up, z towards the viewer
+  EXPECT_EQ(uint8_t(bytes[header_end + 12]), 7);  // red first
+}
+
+// A near box (1 m) in front of a far wall (3 m): no triangle may join them.
+TEST(Mesh, CutsAtDepthDiscontinuities) {
+  Intrinsics k = IntrinsicsFromFov({40, 30}, 60);
+  DepthMap depth;
+  depth.values = cv::Mat1f(30, 40, 3.f);
+  depth.values(cv::Rect(10, 8, 20, 14)).setTo(1.f);
+  MeshOptions options;
+  options.step = 1;
+  Mesh mesh = BuildMesh(depth, cv::Mat3b(30, 40, cv::Vec3b(0, 0, 0)), k, options);
+  EXPECT_EQ(mesh.positions.size(), 40u * 30u);
+  size_t joined = 0;
+  for (size_t i = 0; i < mesh.indices.size(); i += 3) {
+    float a = mesh.positions[mesh.indices[i]][2], b = mesh.positions[mesh.indices[i + 1]][2],
+          c = mesh.positions[mesh.indices[i + 2]][2];
+    if (std::max({a, b, c}) > 1.5f * std::min({a, b, c})) ++joined;
+  }
+  EXPECT_EQ(joined, 0u);
+  // Every cell not touching the box edge keeps its two triangles.
+  size_t cells = 39 * 29, edge_cells = 2 * (20 + 14) + 4 - 0;  // cells straddling the box outline
+  EXPECT_GE(mesh.indices.size() / 3, 2 * (cells - edge_cells - 8));
+  EXPECT_LT(mesh.indices.size() / 3, 2 * cells);
+}
+
+TEST(Mesh, GlbAndObjReloadWithTheRightCounts) {
+  testing::TempDir dir;
+  Intrinsics k = IntrinsicsFromFov({32, 24}, 60);
+  DepthMap depth = PlaneDepth(k, cv::Vec3f(0, 0, 1), 2.f);
+  cv::Mat3b image(24, 32, cv::Vec3b(50, 100, 150));
+  Mesh mesh = BuildMesh(depth, image, k, {});  // step 2: 16 x 12 vertices
+  ASSERT_EQ(mesh.positions.size(), 16u * 12u);
+  ASSERT_EQ(mesh.indices.size(), 15u * 11u * 2u * 3u);
+  WriteGlb(dir.File("m.glb"), mesh);
+  tinygltf::Model model;
+  tinygltf::TinyGLTF loader;
+  std::string error, warning;
+  ASSERT_TRUE(loader.LoadBinaryFromFile(&model, &error, &warning, dir.File("m.glb"))) << error;
+  ASSERT_EQ(model.meshes.size(), 1u);
+  const auto& primitive = model.meshes[0].primitives[0];
+  EXPECT_EQ(model.accessors[size_t(primitive.attributes.at("POSITION"))].count, 16u * 12u);
+  EXPECT_EQ(model.accessors[size_t(primitive.indices)].count, 15u * 11u * 2u * 3u);
+  ASSERT_EQ(model.images.size(), 1u);
+  EXPECT_EQ(model.images[0].width, 32);
+
+  WriteObj(dir.File("m.obj"), mesh);
+  std::ifstream obj(dir.File("m.obj"));
+  std::string line;
+  int vertices = 0, faces = 0;
+  while (std::getline(obj, line)) {
+    vertices += line.rfind("v ", 0) == 0;
+    faces += line.rfind("f ", 0) == 0;
+  }
+  EXPECT_EQ(vertices, 16 * 12);
+  EXPECT_EQ(faces, 15 * 11 * 2);
+  EXPECT_TRUE(std::filesystem::exists(dir.File("m.mtl")));
+  EXPECT_TRUE(std::filesystem::exists(dir.File("m.png")));
+}
+
+TEST(Mesh, RelativeDepthAndEmptyMeshesAreRefused) {
+  testing::TempDir dir;
+  Intrinsics k = IntrinsicsFromFov({8, 8}, 60);
+  DepthMap relative;
+  relative.values = cv::Mat1f(8, 8, 1.f);
+  relative.kind = DepthKind::kRelativeInverseDepth;
+  EXPECT_THROW(BuildMesh(relative, cv::Mat3b(8, 8), k), Error);
+  DepthMap nothing;
+  nothing.values = cv::Mat1f(8, 8, std::nanf(""));
+  EXPECT_THROW(WriteGlb(dir.File("x.glb"), BuildMesh(nothing, cv::Mat3b(8, 8), k)), FileError);
+  EXPECT_EQ(testing::CountFiles(dir.path()), 0);
+  EXPECT_THROW(IntrinsicsFromFov({8, 8}, 400), OptionError);
+}
+
+}  // namespace
+}  // namespace depthforge

@@ -1,0 +1,235 @@
+#include "depthforge/render/view_synthesis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+#include <vector>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
+
+#include "depthforge/core/error.h"
+
+namespace depthforge {
+namespace {
+
+constexpr float kEmpty = -std::numeric_limits<float>::infinity();
+
+// Grows the foreground by 'radius' pixels along rows where the disparity
+// jumps by more than 'threshold', so boundary pixels travel with the object.
+cv::Mat1f DilateForegroundEdges(const cv::Mat1f& disparity, int radius, double threshold) {
+  if (radius <= 0) return disparity;
+  cv::Mat1f grown = disparity.clone();
+  for (int y = 0; y < disparity.rows; ++y) {
+    const float* d = disparity[y];
+    float* g = grown[y];
+    for (int x = 0; x < disparity.cols; ++x) {
+      if (!std::isfinite(d[x])) continue;
+      float best = d[x];
+      for (int k = std::max(0, x - radius); k <= std::min(disparity.cols - 1, x + radius); ++k) {
+        if (std::isfinite(d[k])) best = std::max(best, d[k]);
+      }
+      if (best - d[x] > threshold) g[x] = best;
+    }
+  }
+  return grown;
+}
+
+struct RowTarget {
+  cv::Vec3b* color;
+  float* depth;  // disparity of what is drawn; kEmpty where nothing is
+  int width;
+  bool z_buffer;
+
+  void Put(int p, const cv::Vec3f& c, float d) {
+    if (p < 0 || p >= width) return;
+    if (z_buffer && d <= depth[p]) return;
+    depth[p] = d;
+    color[p] = cv::Vec3b(cv::saturate_cast<uchar>(c[0]), cv::saturate_cast<uchar>(c[1]), cv::saturate_cast<uchar>(c[2]));
+  }
+  // Pixel centres p with a <= p < b get the linear blend from (ta, ca, da) to (tb, cb, db).
+  void Span(double a, double b, double ta, double tb, const cv::Vec3f& ca, const cv::Vec3f& cb, float da, float db) {
+    if (b < a) std::swap(a, b);
+    int first = std::max(0, int(std::ceil(a))), last = std::min(width, int(std::ceil(b)));
+    for (int p = first; p < last; ++p) {
+      double alpha = tb != ta ? std::clamp((p - ta) / (tb - ta), 0.0, 1.0) : 0.0;
+      Put(p, ca * float(1 - alpha) + cb * float(alpha), float((1 - alpha) * da + alpha * db));
+    }
+  }
+};
+
+// Fills each hole run of a row with the colour of its background-side edge
+// pixel (the farther neighbour), then smooths the filled pixels vertically
+// with the fills of the rows above and below, which hides row-to-row streaks
+// without ever reading a foreground pixel.
+void SmoothFilledHoles(cv::Mat3b& image, const cv::Mat1b& holes, int smoothing) {
+  cv::Mat3f filled;
+  image.convertTo(filled, CV_32F);
+  cv::Mat3f sum(image.size(), cv::Vec3f(0, 0, 0));
+  cv::Mat1f count(image.size(), 0.f);
+  for (int y = 0; y < image.rows; ++y) {
+    for (int x = 0; x < image.cols; ++x) {
+      if (!holes(y, x)) continue;
+      for (int k = std::max(0, y - smoothing); k <= std::min(image.rows - 1, y + smoothing); ++k) {
+        if (!holes(k, x)) continue;
+        sum(y, x) += filled(k, x);
+        count(y, x) += 1.f;
+      }
+    }
+  }
+  for (int y = 0; y < image.rows; ++y) {
+    for (int x = 0; x < image.cols; ++x) {
+      if (holes(y, x) && count(y, x) > 0) image(y, x) = cv::Vec3b(sum(y, x) / count(y, x));
+    }
+  }
+}
+
+}  // namespace
+
+void FillHolesFromBackground(cv::Mat3b& image, cv::Mat1f& disparity, const cv::Mat1b& holes, int smoothing,
+                             double edge_threshold) {
+  std::vector<std::tuple<int, int, int>> soft_edges;  // row, hole pixel, object pixel
+  for (int y = 0; y < image.rows; ++y) {
+    float* d = disparity[y];
+    cv::Vec3b* c = image[y];
+    int x = 0;
+    while (x < image.cols) {
+      if (d[x] != kEmpty) { ++x; continue; }
+      int start = x;
+      while (x < image.cols && d[x] == kEmpty) ++x;
+      int end = x;  // hole is [start, end)
+      bool has_left = start > 0, has_right = end < image.cols;
+      if (!has_left && !has_right) continue;
+      bool from_left = has_left && (!has_right || d[start - 1] <= d[end]);
+      int edge = from_left ? start - 1 : end;
+      if (has_left && has_right && std::abs(d[start - 1] - d[end]) > edge_threshold) {
+        soft_edges.push_back(from_left ? std::tuple{y, end - 1, end} : std::tuple{y, start, start - 1});
+      }
+      for (int k = start; k < end; ++k) {
+        c[k] = c[edge];
+        d[k] = d[edge];
+      }
+    }
+  }
+  if (smoothing > 0) SmoothFilledHoles(image, holes, smoothing);
+  // Soft object edges: photos blur an object's outline into what is behind
+  // it, so the hole pixel touching the object takes half of the object's
+  // edge colour.
+  for (const auto& [y, x, object_x] : soft_edges) {
+    image(y, x) = cv::Vec3b((cv::Vec3f(image(y, x)) + cv::Vec3f(image(y, object_x))) * 0.5f);
+  }
+}
+
+void ViewSynthesisOptions::Check() const {
+  if (!(edge_threshold > 0 && edge_threshold < 1000)) throw OptionError("edge threshold must be a positive number of pixels");
+  if (edge_dilation < 0 || edge_dilation > 16) throw OptionError("edge dilation must be between 0 and 16 pixels");
+  if (hole_smoothing < 0 || hole_smoothing > 16) throw OptionError("hole smoothing must be between 0 and 16 rows");
+}
+
+SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparity_in, double shift,
+                               const ViewSynthesisOptions& options) {
+  options.Check();
+  if (image.empty()) throw Error("cannot synthesise a view of an empty image");
+  if (image.size() != disparity_in.size()) {
+    throw Error("disparity map is " + std::to_string(disparity_in.cols) + "x" + std::to_string(disparity_in.rows) +
+                " but the image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows));
+  }
+  if (!std::isfinite(shift) || std::abs(shift) > 100) throw OptionError("view shift must be a finite number of baselines");
+  cv::Mat1f disparity = DilateForegroundEdges(disparity_in, options.edge_dilation, options.edge_threshold);
+
+  SynthesizedView view;
+  view.image = cv::Mat3b(image.size(), cv::Vec3b(0, 0, 0));
+  view.disparity = cv::Mat1f(image.size(), kEmpty);
+  const float threshold = float(options.edge_threshold);
+  cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
+    for (int y = rows.start; y < rows.end; ++y) {
+      const float* d = disparity[y];
+      const cv::Vec3b* src = image[y];
+      RowTarget row{view.image[y], view.disparity[y], image.cols, options.z_buffer};
+      auto valid = [&](int x) { return x >= 0 && x < image.cols && std::isfinite(d[x]); };
+      auto target = [&](int x) { return x - shift * d[x]; };
+      auto joined = [&](int a, int b) {
+        return options.connect_surfaces && valid(a) && valid(b) && std::abs(d[a] - d[b]) <= threshold;
+      };
+      for (int x = 0; x < image.cols; ++x) {
+        if (!valid(x)) continue;
+        cv::Vec3f c(src[x]);
+        double t = target(x);
+        if (!options.connect_surfaces) {
+          row.Put(int(std::lround(t)), c, d[x]);
+          continue;
+        }
+        // The half pixel before x when the surface starts here, the span to
+        // x+1 when it continues, or the half pixel after x when it ends.
+        if (!joined(x - 1, x)) row.Span(t - 0.5, t, t, t, c, c, d[x], d[x]);
+        if (joined(x, x + 1)) {
+          double t_next = target(x + 1);
+          row.Span(t, t_next, t, t_next, c, cv::Vec3f(src[x + 1]), d[x], d[x + 1]);
+        } else {
+          row.Span(t, t + 0.5, t, t, c, c, d[x], d[x]);
+        }
+      }
+    }
+  });
+
+  view.holes = view.disparity == kEmpty;
+  switch (options.hole_fill) {
+    case ViewSynthesisOptions::HoleFill::kNone: break;
+    case ViewSynthesisOptions::HoleFill::kBackground:
+      FillHolesFromBackground(view.image, view.disparity, view.holes, options.hole_smoothing, options.edge_threshold);
+      break;
+    case ViewSynthesisOptions::HoleFill::kTelea:
+      cv::inpaint(view.image, view.holes, view.image, 3, cv::INPAINT_TELEA);
+      break;
+  }
+  view.disparity.setTo(std::numeric_limits<float>::quiet_NaN(), view.disparity == kEmpty);
+  return view;
+}
+
+void StereoOptions::Check() const {
+  if (!(strength >= 0 && strength <= 20)) {
+    throw OptionError("stereo strength must be between 0 and 20 percent of the image width, got " + std::to_string(strength));
+  }
+  if (!(convergence >= 0 && convergence <= 1)) {
+    throw OptionError("convergence must be between 0 (far) and 1 (near), got " + std::to_string(convergence));
+  }
+}
+
+cv::Mat1f DisparityFromDepth(const DepthMap& depth, const StereoOptions& options) {
+  options.Check();
+  // Nearness: inverse depth for metric maps, the value itself otherwise.
+  cv::Mat1f nearness(depth.values.size(), std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> samples;
+  samples.reserve(depth.values.total() / 4 + 1);
+  for (int y = 0; y < depth.height(); ++y) {
+    for (int x = 0; x < depth.width(); ++x) {
+      float v = depth.values(y, x);
+      if (!std::isfinite(v) || v <= 0) continue;
+      float n = depth.kind == DepthKind::kMetricDepth ? 1.f / v : v;
+      nearness(y, x) = n;
+      if ((x & 1) == 0 && (y & 1) == 0) samples.push_back(n);
+    }
+  }
+  if (samples.empty()) throw Error("depth map has no valid pixel (all are NaN, infinite, zero or negative)");
+  auto percentile = [&](double q) {
+    size_t k = std::min(samples.size() - 1, size_t(q * double(samples.size() - 1)));
+    std::nth_element(samples.begin(), samples.begin() + long(k), samples.end());
+    return samples[k];
+  };
+  float far = percentile(0.01), near = percentile(0.99);
+  float range = near - far;
+  double max_disparity = options.strength / 100.0 * depth.width();
+  cv::Mat1f disparity(depth.values.size());
+  for (int y = 0; y < depth.height(); ++y) {
+    for (int x = 0; x < depth.width(); ++x) {
+      float n = nearness(y, x);
+      // A constant depth map has no range: everything sits at the screen.
+      float unit = range > 1e-12f ? std::clamp((n - far) / range, 0.f, 1.f) : float(options.convergence);
+      disparity(y, x) = std::isfinite(n) ? float(max_disparity * (unit - options.convergence)) : n;
+    }
+  }
+  return disparity;
+}
+
+}  // namespace depthforge

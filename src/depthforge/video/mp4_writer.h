@@ -1,0 +1,43 @@
+// H.264 MP4 files through OpenCV's FFmpeg backend (libx264). Frames go to a
+// temporary file that is renamed into place by Finish(), so an interrupted
+// render never leaves a broken video behind.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace depthforge {
+
+class AtomicFile;
+
+class Mp4Writer {
+ public:
+  // H.264 needs even sizes: an odd width or height is cut by one pixel.
+  // Throws FileError when the encoder cannot be opened.
+  Mp4Writer(const std::string& path, cv::Size size, double fps);
+  ~Mp4Writer();
+  cv::Size frame_size() const { return size_; }
+  void Write(const cv::Mat3b& frame);  // frames of the size given (or the even-cut size)
+  void Finish();                        // close and rename into place
+  int frames_written() const { return frames_; }
+
+ private:
+  std::unique_ptr<AtomicFile> file_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  cv::Size size_;
+  int frames_ = 0;
+};
+
+struct VideoInfo {
+  int frames = 0;
+  cv::Size size;
+  double fps = 0;
+  std::string codec;  // fourcc, e.g. "avc1" / "h264"
+};
+// Decodes a video completely to count its frames. Throws FileError.
+VideoInfo ProbeVideo(const std::string& path);
+
+}  // namespace depthforge

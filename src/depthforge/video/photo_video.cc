@@ -1,0 +1,96 @@
+#include "depthforge/video/photo_video.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "depthforge/core/error.h"
+#include "depthforge/render/splat_renderer.h"
+#include "depthforge/video/mp4_writer.h"
+
+namespace depthforge {
+
+PhotoVideoKind PhotoVideoKindFromString(const std::string& name) {
+  if (name == "orbit") return PhotoVideoKind::kOrbit;
+  if (name == "turntable") return PhotoVideoKind::kTurntable;
+  if (name == "parallax") return PhotoVideoKind::kParallax;
+  throw OptionError("unknown video kind '" + name + "' (expected orbit, turntable or parallax)");
+}
+
+std::string ToString(PhotoVideoKind kind) {
+  switch (kind) {
+    case PhotoVideoKind::kOrbit: return "orbit";
+    case PhotoVideoKind::kTurntable: return "turntable";
+    case PhotoVideoKind::kParallax: return "parallax";
+  }
+  return "";
+}
+
+void PhotoVideoOptions::Check() const {
+  if (!(seconds > 0 && seconds <= 60)) throw OptionError("video length must be between 0 and 60 seconds");
+  if (!(fps >= 1 && fps <= 120)) throw OptionError("frame rate must be between 1 and 120");
+  if (!(motion > 0 && motion <= 0.5)) throw OptionError("camera motion must be in (0, 0.5] of the scene depth");
+}
+
+void RenderPhotoVideo(const cv::Mat3b& image, const DepthMap& depth, const Intrinsics& camera, PhotoVideoKind kind,
+                      const PhotoVideoOptions& options, const std::function<void(int, const cv::Mat3b&)>& sink) {
+  options.Check();
+  PointCloud cloud = BackProject(depth, image, camera);
+  if (cloud.points.empty()) throw Error("depth map has no valid pixel to render");
+  std::vector<float> depths;
+  depths.reserve(cloud.points.size());
+  for (const auto& p : cloud.points) depths.push_back(p[2]);
+  std::nth_element(depths.begin(), depths.begin() + long(depths.size() / 2), depths.end());
+  const float median = depths[depths.size() / 2];
+  const cv::Vec3f focus(0, 0, median);  // the scene's middle, straight ahead
+  const int frames = std::max(1, int(std::lround(options.seconds * options.fps)));
+  const float amount = float(options.motion) * median;
+
+  SplatOptions splat;
+  Intrinsics view = camera;
+  if (kind == PhotoVideoKind::kTurntable) {
+    // Seen from the side the cloud is thin; show it from farther away, with
+    // no background fill (there is nothing behind the cloud).
+    splat.fill_holes = false;
+  }
+  for (int f = 0; f < frames; ++f) {
+    double phase = 2 * CV_PI * f / frames;
+    Pose pose;
+    switch (kind) {
+      case PhotoVideoKind::kOrbit: {
+        cv::Vec3f position(amount * float(std::sin(phase)), 0.5f * amount * float(std::sin(2 * phase)),
+                           0.25f * amount * float(1 - std::cos(phase)));
+        pose = LookAt(position, focus);
+        break;
+      }
+      case PhotoVideoKind::kParallax: {
+        float dolly = amount * 2.5f * float(0.5 - 0.5 * std::cos(phase));
+        cv::Vec3f position(0.4f * amount * float(std::sin(phase)), 0.f, dolly);
+        pose = LookAt(position, cv::Vec3f(0, 0, median * 2));
+        break;
+      }
+      case PhotoVideoKind::kTurntable: {
+        // Rotate the scene about the vertical axis through its middle and
+        // look at it from 1.6x the median depth.
+        cv::Matx33f turn(float(std::cos(phase)), 0, float(std::sin(phase)), 0, 1, 0, float(-std::sin(phase)), 0,
+                         float(std::cos(phase)));
+        float back = 0.6f * median;
+        pose.rotation = turn;
+        pose.translation = focus - turn * focus + cv::Vec3f(0, 0, back);
+        break;
+      }
+    }
+    sink(f, RenderPointCloud(cloud, camera, view, pose, splat));
+  }
+}
+
+int WritePhotoVideo(const std::string& path, const cv::Mat3b& image, const DepthMap& depth, const Intrinsics& camera,
+                    PhotoVideoKind kind, const PhotoVideoOptions& options) {
+  options.Check();
+  Mp4Writer writer(path, image.size(), options.fps);
+  RenderPhotoVideo(image, depth, camera, kind, options, [&](int, const cv::Mat3b& frame) { writer.Write(frame); });
+  writer.Finish();
+  return writer.frames_written();
+}
+
+}  // namespace depthforge
