@@ -1,6 +1,5 @@
 #include "depthforge/video/mp4_writer.h"
 
-#include <cstdlib>
 
 #include <opencv2/videoio.hpp>
 
@@ -18,9 +17,6 @@ Mp4Writer::Mp4Writer(const std::string& path, cv::Size size, double fps)
       size_(size.width & ~1, size.height & ~1) {
   if (size_.width < 2 || size_.height < 2) throw FileError(path, "video frames must be at least 2x2 pixels");
   if (!(fps > 0 && fps <= 240)) throw OptionError("frame rate must be between 0 and 240 per second");
-  // x264's "veryfast" preset: 3-4x faster than its default for a few percent
-  // larger files. A user's own setting wins.
-  setenv("OPENCV_FFMPEG_WRITER_OPTIONS", "preset;veryfast", /*overwrite=*/0);
   impl_->writer.open(file_->temp_path(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('a', 'v', 'c', '1'), fps, size_);
   if (!impl_->writer.isOpened()) throw FileError(path, "cannot open an H.264 encoder (OpenCV built without FFmpeg/libx264?)");
 }

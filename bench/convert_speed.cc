@@ -1,0 +1,101 @@
+// Speed of photo-to-3D conversion on 640×480 photos (Google Benchmark).
+//
+//   DEPTHFORGE_MIRROR=../shared build/bench/convert_speed --benchmark_report_aggregates_only=true
+//
+// PhotoToOrbit: depth for one decoded photo + a 3-second 24 fps orbit video
+// encoded to H.264 MP4; the peer renders the same 72 frames without
+// encoding them. Batch: `convert --as hsbs` over 8 photos, per image, with
+// `depth` (npy, png16, colour) over the same photos as the peer.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "depthforge/convert/photo_convert.h"
+#include "depthforge/estimate/depth_batch.h"
+#include "depthforge/estimate/network_estimator.h"
+#include "depthforge/io/image_io.h"
+#include "depthforge/models/model_registry.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/render/camera.h"
+#include "depthforge/util/atomic_file.h"
+#include "depthforge/video/photo_video.h"
+
+namespace fs = std::filesystem;
+using namespace depthforge;
+
+namespace {
+
+const ModelSpec& Spec() { return ModelRegistry::Builtin().Find("fastdepth-nyu"); }
+
+const TfliteModel& Model() {
+  static const TfliteModel model = [] {
+    ModelStore store(ModelStoreOptions::FromEnvironment());
+    return ReadTflite(store.Ensure(Spec()).path);
+  }();
+  return model;
+}
+
+const std::vector<BatchInput>& Photos() {
+  static const std::vector<BatchInput> inputs = [] {
+    const char* mirror = std::getenv("DEPTHFORGE_MIRROR");
+    fs::path photos = fs::path(mirror ? mirror : "../shared") / "data" / "photos";
+    fs::path dir = fs::temp_directory_path() / "depthforge-bench-photos";
+    fs::create_directories(dir);
+    for (const auto& entry : fs::directory_iterator(photos)) {
+      cv::Mat3b image = ReadImage(entry.path().string());
+      cv::resize(image, image, {640, 480}, 0, 0, cv::INTER_AREA);
+      cv::imwrite((dir / entry.path().filename()).string(), image, {cv::IMWRITE_JPEG_QUALITY, 92});
+    }
+    return CollectImageInputs({dir.string()});
+  }();
+  return inputs;
+}
+
+void BM_PhotoToOrbit(benchmark::State& state, bool encode) {
+  NetworkDepthEstimator estimator(Model(), Spec(), {});
+  cv::Mat3b photo = ReadImage(Photos()[0].path);
+  Intrinsics camera = IntrinsicsFromFov(photo.size(), 60);
+  std::string path = (fs::temp_directory_path() / "depthforge-bench-orbit.mp4").string();
+  for (auto _ : state) {
+    DepthMap depth = estimator.Estimate(photo);
+    if (encode) {
+      WritePhotoVideo(path, photo, depth, camera, PhotoVideoKind::kOrbit, {});
+    } else {
+      RenderPhotoVideo(photo, depth, camera, PhotoVideoKind::kOrbit, {},
+                       [](int, const cv::Mat3b& frame) { benchmark::DoNotOptimize(frame.data); });
+    }
+  }
+}
+BENCHMARK_CAPTURE(BM_PhotoToOrbit, depth_and_mp4, true)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3)->Repetitions(3);
+BENCHMARK_CAPTURE(BM_PhotoToOrbit, depth_and_frames_only, false)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3)->Repetitions(3);
+
+void BM_Batch(benchmark::State& state, bool half_sbs) {
+  const auto& photos = Photos();
+  EstimatorOptions options;
+  options.threads = RecommendedInferenceThreads(photos.size());
+  NetworkDepthEstimator estimator(Model(), Spec(), options);
+  DepthBatchOptions batch;
+  batch.output_dir = (fs::temp_directory_path() / "depthforge-bench-convert").string();
+  batch.formats = {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor};
+  batch.show_progress = false;
+  ConvertOptions convert;
+  convert.outputs = {ConvertOutput::kHalfSideBySide};
+  PhotoOutputWriter writer = half_sbs ? PhotoOutputWriter([&](const BatchInput& input, const cv::Mat3b& photo, const DepthMap& depth) {
+    return ConvertPhoto(photo, ReadFileBytes(input.path), depth, batch.output_dir, input.stem, convert);
+  }) : DepthFormatWriter(batch.output_dir, batch.formats);
+  RunDepthBatch(estimator, photos, batch, writer);  // warm up
+  for (auto _ : state) {
+    if (RunDepthBatch(estimator, photos, batch, writer).succeeded != int(photos.size())) state.SkipWithError("failed");
+  }
+  state.counters["images"] = double(photos.size());
+}
+BENCHMARK_CAPTURE(BM_Batch, half_sbs_640x480, true)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0)->Repetitions(5);
+BENCHMARK_CAPTURE(BM_Batch, depth_formats_640x480, false)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0)->Repetitions(5);
+
+}  // namespace
+
+BENCHMARK_MAIN();
