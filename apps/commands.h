@@ -12,5 +12,7 @@ void AddDepthCommand(CLI::App& app);
 void AddModelsCommand(CLI::App& app);
 void AddConvertCommand(CLI::App& app);
 void AddViewCommand(CLI::App& app);
+void AddSynthCommand(CLI::App& app);
+void AddEvalCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

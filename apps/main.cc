@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   depthforge::cli::AddDepthCommand(app);
   depthforge::cli::AddConvertCommand(app);
   depthforge::cli::AddViewCommand(app);
+  depthforge::cli::AddEvalCommand(app);
+  depthforge::cli::AddSynthCommand(app);
   depthforge::cli::AddModelsCommand(app);
   try {
     app.parse(argc, argv);

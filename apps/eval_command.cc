@@ -1,0 +1,55 @@
+// depthforge eval --model NAME|FILE --data CSV|MAT|DIR [--crop] [--align] [--min-depth] [--max-depth] -o report.json
+#include <cstdio>
+
+#include "apps/commands.h"
+#include "depthforge/core/error.h"
+#include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/eval/evaluate.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/train/rgbd_dataset.h"
+
+namespace depthforge::cli {
+
+void AddEvalCommand(CLI::App& app) {
+  CLI::App* command = app.add_subcommand("eval", "Measure a depth model on an RGB-D dataset (AbsRel, RMSE, δ1, ...)");
+  struct Flags {
+    std::string model, data, output, crop = "eigen", align = "none";
+    float min_depth = 1e-3f, max_depth = 10.f;
+    double depth_scale = 1000;
+    bool quiet = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  command->add_option("--model", flags->model, "Model name, .tflite file or trained model file (default: fastdepth-nyu)");
+  command->add_option("--data", flags->data, "A .csv pair list, a NYU .mat file, or a folder with image/ and depth/")->required();
+  command->add_option("-o,--output", flags->output, "report.json (report.csv and report.md are written beside it)")->required();
+  command->add_option("--crop", flags->crop, "eigen (NYU), garg (KITTI) or none")->capture_default_str();
+  command->add_option("--align", flags->align, "none, median, lstsq or lstsq-disparity")->capture_default_str();
+  command->add_option("--min-depth", flags->min_depth, "Ground truth below this (m) is ignored")->capture_default_str();
+  command->add_option("--max-depth", flags->max_depth, "Ground truth above this (m) is ignored (80 for KITTI)")->capture_default_str();
+  command->add_option("--depth-scale", flags->depth_scale, "Depth PNG units per metre (1000 mm; 256 KITTI)")->capture_default_str();
+  command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
+  command->callback([flags] {
+    EvalOptions options;
+    options.crop = EvalCropFromString(flags->crop);
+    options.alignment = AlignmentFromString(flags->align);
+    options.min_depth = flags->min_depth;
+    options.max_depth = flags->max_depth;
+    options.show_progress = !flags->quiet;
+    options.Check();
+    DatasetOptions data_options;
+    data_options.depth_scale = flags->depth_scale;
+    auto dataset = OpenDataset(flags->data, data_options);
+    EstimatorOptions estimator_options;
+    estimator_options.model = flags->model;
+    auto estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
+    EvalReport report = EvaluateDataset(*estimator, *dataset, options);
+    WriteEvalReport(report, flags->output);
+    const DepthMetrics& m = report.mean;
+    std::printf("eval: %zu images, AbsRel %.3f  SqRel %.3f  RMSE %.3f  RMSElog %.3f  log10 %.3f  MAE %.3f  "
+                "d1 %.3f  d2 %.3f  d3 %.3f  SILog %.2f -> %s\n",
+                report.per_image.size(), m.abs_rel, m.sq_rel, m.rmse, m.rmse_log, m.log10, m.mae, m.delta1, m.delta2,
+                m.delta3, m.silog, flags->output.c_str());
+  });
+}
+
+}  // namespace depthforge::cli

@@ -1,0 +1,232 @@
+#include "depthforge/train/rgbd_dataset.h"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include "depthforge/core/error.h"
+#include "depthforge/io/depth_io.h"
+#include "depthforge/io/image_io.h"
+#include "depthforge/util/atomic_file.h"
+
+namespace depthforge {
+namespace fs = std::filesystem;
+
+void DatasetOptions::Check() const {
+  if (!(depth_scale > 0 && std::isfinite(depth_scale))) throw OptionError("depth scale must be a positive number of units per metre");
+}
+
+namespace {
+
+cv::Mat1f CleanDepth(cv::Mat1f depth) {
+  for (auto& v : depth) if (!std::isfinite(v) || v < 0) v = 0.f;
+  return depth;
+}
+
+class PairListDataset : public RgbdDataset {
+ public:
+  PairListDataset(std::vector<std::pair<std::string, std::string>> pairs, std::string description, double depth_scale)
+      : pairs_(std::move(pairs)), description_(std::move(description)), depth_scale_(depth_scale) {}
+  size_t size() const override { return pairs_.size(); }
+  std::string description() const override { return description_; }
+  RgbdSample Get(size_t index) const override {
+    const auto& [image, depth] = pairs_.at(index);
+    RgbdSample sample;
+    sample.image = ReadImage(image);
+    sample.depth = CleanDepth(ReadMetricDepth(depth, depth_scale_).values);
+    sample.name = fs::path(image).stem().string();
+    if (sample.depth.size() != sample.image.size()) {
+      throw FileError(depth, "depth is " + std::to_string(sample.depth.cols) + "x" + std::to_string(sample.depth.rows) +
+                                 " but its image " + image + " is " + std::to_string(sample.image.cols) + "x" +
+                                 std::to_string(sample.image.rows));
+    }
+    return sample;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> pairs_;
+  std::string description_;
+  double depth_scale_;
+};
+
+std::vector<std::string> SplitCsvLine(const std::string& line) {
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') quoted = !quoted;
+    else if (c == ',' && !quoted) { fields.push_back(field); field.clear(); }
+    else if (c != '\r') field += c;
+  }
+  fields.push_back(field);
+  return fields;
+}
+
+}  // namespace
+
+std::unique_ptr<RgbdDataset> OpenCsvDataset(const std::string& csv_path, const DatasetOptions& options) {
+  options.Check();
+  std::istringstream in(ReadFileBytes(csv_path));
+  std::string line;
+  if (!std::getline(in, line)) throw FileError(csv_path, "empty CSV (expected a header with image,depth)");
+  std::vector<std::string> header = SplitCsvLine(line);
+  auto column = [&](const std::string& name) {
+    auto found = std::find(header.begin(), header.end(), name);
+    if (found == header.end()) throw FileError(csv_path, "CSV header has no '" + name + "' column");
+    return size_t(found - header.begin());
+  };
+  size_t image_column = column("image"), depth_column = column("depth");
+  fs::path base = fs::path(csv_path).parent_path();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  int line_number = 1;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.empty() || line == "\r") continue;
+    std::vector<std::string> fields = SplitCsvLine(line);
+    if (fields.size() <= std::max(image_column, depth_column)) {
+      throw FileError(csv_path, "line " + std::to_string(line_number) + " has too few columns");
+    }
+    auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (base / p).string(); };
+    pairs.emplace_back(resolve(fields[image_column]), resolve(fields[depth_column]));
+  }
+  if (pairs.empty()) throw FileError(csv_path, "CSV lists no image/depth pairs");
+  return std::make_unique<PairListDataset>(std::move(pairs), csv_path, options.depth_scale);
+}
+
+std::unique_ptr<RgbdDataset> OpenFolderDataset(const std::string& folder, const DatasetOptions& options) {
+  options.Check();
+  fs::path image_dir;
+  for (const char* name : {"image", "images", "rgb", "color"}) {
+    if (fs::is_directory(fs::path(folder) / name)) { image_dir = fs::path(folder) / name; break; }
+  }
+  fs::path depth_dir = fs::path(folder) / "depth";
+  if (image_dir.empty() || !fs::is_directory(depth_dir)) {
+    throw FileError(folder, "expected image/ (or rgb/, color/) and depth/ subfolders");
+  }
+  std::map<std::string, std::string> depths;
+  for (const auto& entry : fs::directory_iterator(depth_dir)) depths[entry.path().stem().string()] = entry.path().string();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::vector<fs::path> images;
+  for (const auto& entry : fs::directory_iterator(image_dir)) images.push_back(entry.path());
+  std::sort(images.begin(), images.end());
+  for (const auto& image : images) {
+    auto found = depths.find(image.stem().string());
+    if (found != depths.end()) pairs.emplace_back(image.string(), found->second);
+  }
+  if (pairs.empty()) throw FileError(folder, "no image in " + image_dir.string() + " has a depth file of the same name");
+  return std::make_unique<PairListDataset>(std::move(pairs), folder, options.depth_scale);
+}
+
+namespace {
+
+// HDF5 handles closed on scope exit.
+struct Handle {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~Handle() { if (id >= 0) close(id); }
+};
+
+class NyuMatDataset : public RgbdDataset {
+ public:
+  NyuMatDataset(std::string path, std::vector<size_t> indices) : path_(std::move(path)), indices_(std::move(indices)) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as exceptions below
+    file_ = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file_ < 0) throw FileError(path_, "not an HDF5 (MATLAB v7.3) file");
+    images_ = Dims("images");
+    depths_ = Dims("depths");
+    if (images_.size() != 4 || depths_.size() != 3 || images_[1] != 3 || images_[0] != depths_[0] ||
+        images_[2] != depths_[1] || images_[3] != depths_[2]) {
+      throw FileError(path_, "expected 'images' N×3×W×H and 'depths' N×W×H datasets");
+    }
+    if (indices_.empty()) for (size_t i = 0; i < images_[0]; ++i) indices_.push_back(i);
+    for (size_t i : indices_) {
+      if (i >= images_[0]) throw FileError(path_, "image index " + std::to_string(i) + " is beyond its " + std::to_string(images_[0]) + " images");
+    }
+  }
+  ~NyuMatDataset() override { if (file_ >= 0) H5Fclose(file_); }
+  size_t size() const override { return indices_.size(); }
+  std::string description() const override { return path_; }
+
+  RgbdSample Get(size_t index) const override {
+    std::lock_guard<std::mutex> lock(mutex_);  // the HDF5 library is not thread-safe here
+    size_t n = indices_.at(index);
+    const int width = int(images_[2]), height = int(images_[3]);
+    // MATLAB stores column-major: in HDF5 order a sample is [channel][x][y].
+    std::vector<uint8_t> rgb(size_t(3) * size_t(width) * size_t(height));
+    Read("images", {n, 0, 0, 0}, {1, 3, size_t(width), size_t(height)}, H5T_NATIVE_UINT8, rgb.data());
+    std::vector<float> depth(size_t(width) * size_t(height));
+    Read("depths", {n, 0, 0}, {1, size_t(width), size_t(height)}, H5T_NATIVE_FLOAT, depth.data());
+    RgbdSample sample;
+    sample.image = cv::Mat3b(height, width);
+    sample.depth = cv::Mat1f(height, width);
+    for (int x = 0; x < width; ++x) {
+      for (int y = 0; y < height; ++y) {
+        size_t at = size_t(x) * size_t(height) + size_t(y);
+        size_t plane = size_t(width) * size_t(height);
+        sample.image(y, x) = cv::Vec3b(rgb[2 * plane + at], rgb[plane + at], rgb[at]);
+        float d = depth[at];
+        sample.depth(y, x) = std::isfinite(d) && d > 0 ? d : 0.f;
+      }
+    }
+    sample.name = "nyu_" + std::to_string(n);
+    return sample;
+  }
+
+ private:
+  std::vector<hsize_t> Dims(const char* name) const {
+    Handle set{H5Dopen2(file_, name, H5P_DEFAULT), H5Dclose};
+    if (set.id < 0) throw FileError(path_, std::string("has no '") + name + "' dataset");
+    Handle space{H5Dget_space(set.id), H5Sclose};
+    int rank = H5Sget_simple_extent_ndims(space.id);
+    std::vector<hsize_t> dims(size_t(std::max(rank, 0)));
+    H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+    return dims;
+  }
+  void Read(const char* name, std::vector<hsize_t> start, std::vector<hsize_t> count, hid_t type, void* out) const {
+    Handle set{H5Dopen2(file_, name, H5P_DEFAULT), H5Dclose};
+    Handle space{H5Dget_space(set.id), H5Sclose};
+    H5Sselect_hyperslab(space.id, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+    Handle memory{H5Screate_simple(int(count.size()), count.data(), nullptr), H5Sclose};
+    if (H5Dread(set.id, type, memory.id, space.id, H5P_DEFAULT, out) < 0) {
+      throw FileError(path_, std::string("cannot read '") + name + "' (truncated or damaged file?)");
+    }
+  }
+
+  std::string path_;
+  std::vector<size_t> indices_;
+  hid_t file_ = -1;
+  std::vector<hsize_t> images_, depths_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace
+
+std::unique_ptr<RgbdDataset> OpenNyuMatDataset(const std::string& mat_path, const DatasetOptions& options) {
+  options.Check();
+  if (!fs::exists(mat_path)) throw FileError(mat_path, "no such file");
+  return std::make_unique<NyuMatDataset>(mat_path, options.indices);
+}
+
+std::unique_ptr<RgbdDataset> OpenDataset(const std::string& path, const DatasetOptions& options) {
+  std::string extension = fs::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+  if (fs::is_directory(path)) return OpenFolderDataset(path, options);
+  if (extension == ".csv") return OpenCsvDataset(path, options);
+  if (extension == ".mat" || extension == ".h5") return OpenNyuMatDataset(path, options);
+  if (!fs::exists(path)) throw FileError(path, "no such file or directory");
+  throw FileError(path, "not a dataset (expected a .csv pair list, a NYU .mat file or a folder)");
+}
+
+void WritePairCsv(const std::string& csv_path, const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::string text = "image,depth\n";
+  for (const auto& [image, depth] : rows) text += image + "," + depth + "\n";
+  WriteFileBytes(csv_path, text);
+}
+
+}  // namespace depthforge
