@@ -1,0 +1,117 @@
+#include "depthforge/train/rgbd_dataset.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "depthforge/core/error.h"
+#include "depthforge/io/npy.h"
+#include "depthforge/testing/test_util.h"
+#include "depthforge/train/synthetic_scene.h"
+#include "depthforge/util/atomic_file.h"
+
+namespace depthforge {
+namespace {
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+TEST(RgbdDataset, CsvPairsWithScalesAndInvalidDepth) {
+  testing::TempDir dir;
+  fs::create_directories(dir.File("sub"));
+  cv::imwrite(dir.File("sub/a.png"), cv::Mat3b(6, 8, cv::Vec3b(1, 2, 3)));
+  cv::Mat1w mm(6, 8, uint16_t(2560));
+  mm(0, 0) = 0;
+  cv::imwrite(dir.File("sub/a_depth.png"), mm);
+  WriteNpy(dir.File("b_depth.npy"), cv::Mat1f(6, 8, std::nanf("")));
+  cv::imwrite(dir.File("b.png"), cv::Mat3b(6, 8, cv::Vec3b(1, 2, 3)));
+  WriteFileBytes(dir.File("pairs.csv"), "image,depth\nsub/a.png,sub/a_depth.png\nb.png,b_depth.npy\n");
+  auto mm_data = OpenDataset(dir.File("pairs.csv"));
+  ASSERT_EQ(mm_data->size(), 2u);
+  RgbdSample a = mm_data->Get(0);
+  EXPECT_FLOAT_EQ(a.depth(3, 3), 2.56f);
+  EXPECT_EQ(a.depth(0, 0), 0.f);
+  EXPECT_EQ(cv::countNonZero(mm_data->Get(1).depth), 0);  // NaN becomes "unknown"
+  DatasetOptions kitti;
+  kitti.depth_scale = 256;
+  EXPECT_FLOAT_EQ(OpenDataset(dir.File("pairs.csv"), kitti)->Get(0).depth(3, 3), 10.f);
+}
+
+TEST(RgbdDataset, BadCsvAndFoldersAreExplained) {
+  testing::TempDir dir;
+  WriteFileBytes(dir.File("no_header.csv"), "a.png,b.png\n");
+  EXPECT_THAT([&] { OpenDataset(dir.File("no_header.csv")); }, ::testing::ThrowsMessage<FileError>(HasSubstr("no 'image' column")));
+  WriteFileBytes(dir.File("missing.csv"), "image,depth\nnope.png,nope_depth.png\n");
+  auto missing = OpenDataset(dir.File("missing.csv"));
+  EXPECT_THAT([&] { missing->Get(0); }, ::testing::ThrowsMessage<FileError>(HasSubstr("nope.png: no such file")));
+  EXPECT_THROW(OpenDataset(dir.path()), FileError);  // no image/ and depth/
+  EXPECT_THROW(OpenDataset(dir.File("nothing.csv")), FileError);
+  DatasetOptions bad;
+  bad.depth_scale = 0;
+  EXPECT_THROW(bad.Check(), OptionError);
+}
+
+TEST(RgbdDataset, SynthFolderRoundTripsExactDepth) {
+  testing::TempDir dir;
+  std::string csv = WriteSyntheticDataset(dir.path(), 2, 5, {}, false);
+  auto from_csv = OpenDataset(csv);
+  auto from_folder = OpenDataset(dir.path());
+  ASSERT_EQ(from_csv->size(), 2u);
+  ASSERT_EQ(from_folder->size(), 2u);
+  RgbdSample direct = RenderSyntheticScene(6);
+  RgbdSample stored = from_csv->Get(1);
+  // Depth is stored in millimetres: exact to half a millimetre.
+  EXPECT_LT(cv::norm(direct.depth, stored.depth, cv::NORM_INF), 0.0006);
+  EXPECT_EQ(cv::norm(direct.image, stored.image, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(RenderSyntheticScene(6).depth, direct.depth, cv::NORM_INF), 0);  // deterministic
+}
+
+// A file laid out like NYU Depth v2's labelled .mat (MATLAB v7.3 = HDF5).
+void WriteNyuLikeMat(const std::string& path, int n, int width, int height) {
+  hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  hsize_t image_dims[4] = {hsize_t(n), 3, hsize_t(width), hsize_t(height)};
+  hsize_t depth_dims[3] = {hsize_t(n), hsize_t(width), hsize_t(height)};
+  std::vector<uint8_t> images(size_t(n) * 3 * size_t(width) * size_t(height));
+  std::vector<float> depths(size_t(n) * size_t(width) * size_t(height));
+  for (int i = 0; i < n; ++i)
+    for (int c = 0; c < 3; ++c)
+      for (int x = 0; x < width; ++x)
+        for (int y = 0; y < height; ++y) {
+          images[((size_t(i) * 3 + size_t(c)) * size_t(width) + size_t(x)) * size_t(height) + size_t(y)] = uint8_t(10 * c + x + i);
+          depths[(size_t(i) * size_t(width) + size_t(x)) * size_t(height) + size_t(y)] = 1.f + 0.1f * float(y) + float(i);
+        }
+  hid_t space = H5Screate_simple(4, image_dims, nullptr);
+  hid_t set = H5Dcreate2(file, "images", H5T_NATIVE_UINT8, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dwrite(set, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, images.data());
+  H5Dclose(set);
+  H5Sclose(space);
+  space = H5Screate_simple(3, depth_dims, nullptr);
+  set = H5Dcreate2(file, "depths", H5T_NATIVE_FLOAT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, depths.data());
+  H5Dclose(set);
+  H5Sclose(space);
+  H5Fclose(file);
+}
+
+TEST(RgbdDataset, NyuMatReadsOneImageAtATimeInTheRightOrientation) {
+  testing::TempDir dir;
+  WriteNyuLikeMat(dir.File("nyu.mat"), 3, 8, 6);
+  DatasetOptions options;
+  options.indices = {2, 0};
+  auto data = OpenDataset(dir.File("nyu.mat"), options);
+  ASSERT_EQ(data->size(), 2u);
+  RgbdSample s = data->Get(0);  // image 2
+  ASSERT_EQ(s.image.size(), cv::Size(8, 6));
+  EXPECT_EQ(s.image(4, 5), cv::Vec3b(20 + 5 + 2, 10 + 5 + 2, 0 + 5 + 2));  // BGR of R=x+i, G=10+x+i, B=20+x+i
+  EXPECT_FLOAT_EQ(s.depth(4, 5), 1.f + 0.4f + 2.f);  // depth grows down the rows
+  options.indices = {7};
+  EXPECT_THROW(OpenDataset(dir.File("nyu.mat"), options), FileError);
+  WriteFileBytes(dir.File("fake.mat"), "MATLAB 5.0 MAT-file, not HDF5");
+  EXPECT_THAT([&] { OpenDataset(dir.File("fake.mat")); }, ::testing::ThrowsMessage<FileError>(HasSubstr("not an HDF5")));
+}
+
+}  // namespace
+}  // namespace depthforge
