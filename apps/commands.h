@@ -14,5 +14,6 @@ void AddConvertCommand(CLI::App& app);
 void AddViewCommand(CLI::App& app);
 void AddSynthCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);
+void AddTrainCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

@@ -7,6 +7,7 @@
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/models/tflite_model.h"
+#include "depthforge/train/trainer.h"
 
 namespace depthforge {
 
@@ -45,6 +46,9 @@ std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& opt
     return std::make_unique<NetworkDepthEstimator>(ReadTflite(file.path), spec, options);
   }
   std::error_code error;
+  if (std::filesystem::is_regular_file(model, error) && std::filesystem::path(model).extension() == ".pt") {
+    return LoadTrainedEstimator(model, options);
+  }
   if (std::filesystem::is_regular_file(model, error)) {
     // A user's own .tflite: assume FastDepth-like metric output unless told.
     ModelSpec spec = registry.Find(registry.default_model());

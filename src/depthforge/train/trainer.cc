@@ -1,0 +1,384 @@
+#include "depthforge/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <random>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "depthforge/core/error.h"
+#include "depthforge/estimate/joint_bilateral_upsample.h"
+#include "depthforge/io/image_io.h"
+#include "depthforge/models/torch_network.h"
+#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/train/torch_modules.h"
+#include "depthforge/util/atomic_file.h"
+#include "depthforge/util/interrupt.h"
+#include "depthforge/util/paths.h"
+#include "depthforge/util/progress.h"
+
+namespace depthforge {
+namespace fs = std::filesystem;
+
+Architecture ArchitectureFromString(const std::string& name) {
+  if (name == "unet") return Architecture::kUNet;
+  if (name == "attention-unet") return Architecture::kAttentionUNet;
+  if (name == "eigen") return Architecture::kEigen;
+  throw OptionError("unknown architecture '" + name + "' (expected unet, attention-unet or eigen)");
+}
+
+std::string ToString(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::kUNet: return "unet";
+    case Architecture::kAttentionUNet: return "attention-unet";
+    case Architecture::kEigen: return "eigen";
+  }
+  return "";
+}
+
+LossKind DefaultLoss(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::kUNet: return LossKind::kBerHu;
+    case Architecture::kAttentionUNet: return LossKind::kL1GradientSsim;
+    case Architecture::kEigen: return LossKind::kScaleInvariant;
+  }
+  return LossKind::kMse;
+}
+
+void TrainOptions::Check() const {
+  if (train_data.empty()) throw OptionError("training data is required (--data)");
+  if (run_dir.empty()) throw OptionError("a run directory is required (-o)");
+  if (epochs < 1 || epochs > 100000) throw OptionError("epochs must be at least 1");
+  if (batch_size < 1 || batch_size > 4096) throw OptionError("batch size must be between 1 and 4096");
+  if (!(learning_rate > 0 && learning_rate < 10)) throw OptionError("learning rate must be in (0, 10)");
+  if (schedule != "cosine" && schedule != "step" && schedule != "none") throw OptionError("schedule must be cosine, step or none");
+  if (!(max_depth > 0)) throw OptionError("max depth must be positive");
+  if (checkpoint_every < 0 || stop_after_batches < 0) throw OptionError("checkpoint interval must not be negative");
+  augment.Check();
+}
+
+namespace {
+
+// Deterministic per-(seed, epoch, item) randomness, so a resumed run draws
+// exactly what the uninterrupted one would have.
+uint64_t Mix(uint64_t a, uint64_t b) {
+  uint64_t x = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
+  x ^= x >> 31;
+  x *= 0xBF58476D1CE4E5B9ull;
+  return x ^ (x >> 29);
+}
+
+std::vector<size_t> EpochOrder(size_t n, uint64_t seed, int epoch) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::mt19937_64 rng(Mix(seed, uint64_t(epoch)));
+  std::shuffle(order.begin(), order.end(), rng);
+  return order;
+}
+
+struct Batch {
+  torch::Tensor input, target;
+};
+
+Batch MakeBatch(const RgbdDataset& data, const std::vector<size_t>& items, const NetworkConfig& config,
+                const AugmentOptions& augment, uint64_t seed, int epoch) {
+  std::vector<torch::Tensor> inputs, targets;
+  cv::Size size(config.input_width, config.input_height);
+  for (size_t index : items) {
+    RgbdSample prepared = PrepareSample(data.Get(index), size, augment, Mix(Mix(seed, uint64_t(epoch)), index));
+    inputs.push_back(PhotoToInput(prepared.image, config));
+    cv::Mat1f depth = prepared.depth.clone();
+    targets.push_back(torch::from_blob(depth.data, {1, 1, depth.rows, depth.cols}).clone());
+  }
+  return {torch::cat(inputs), torch::cat(targets)};
+}
+
+double LearningRate(const TrainOptions& o, int epoch, int batch, int batches_per_epoch) {
+  double progress = (epoch + double(batch) / batches_per_epoch) / o.epochs;
+  if (o.schedule == "cosine") return o.learning_rate * 0.5 * (1 + std::cos(CV_PI * progress));
+  if (o.schedule == "step") return o.learning_rate * std::pow(0.5, std::floor(progress * 3));
+  return o.learning_rate;
+}
+
+struct Checkpoint {
+  int epoch = 0, batch = 0;
+  double epoch_loss_sum = 0;
+  int epoch_batches = 0;
+  double best_val = INFINITY;
+  std::vector<EpochLog> log;
+};
+
+nlohmann::json LogToJson(const std::vector<EpochLog>& log) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& e : log) {
+    rows.push_back({{"epoch", e.epoch}, {"train_loss", e.train_loss}, {"val_loss", e.val_loss},
+                    {"val_abs_rel", e.val_abs_rel}, {"val_delta1", e.val_delta1}, {"learning_rate", e.learning_rate},
+                    {"seconds", e.seconds}});
+  }
+  return rows;
+}
+
+std::vector<EpochLog> LogFromJson(const nlohmann::json& rows) {
+  std::vector<EpochLog> log;
+  for (const auto& r : rows) {
+    log.push_back({r["epoch"].get<int>(), r["train_loss"].get<double>(), r["val_loss"].get<double>(),
+                   r["val_abs_rel"].get<double>(), r["val_delta1"].get<double>(), r["learning_rate"].get<double>(),
+                   r["seconds"].get<double>()});
+  }
+  return log;
+}
+
+void SaveCheckpoint(const std::string& path, const NetworkConfig& config, DepthNetworkImpl& network,
+                    torch::optim::Adam& optimizer, const Checkpoint& state) {
+  WriteAtomically(path, [&](const std::string& temp) {
+    torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+    network.save(model_archive);
+    optimizer.save(optimizer_archive);
+    archive.write("model", model_archive);
+    archive.write("optimizer", optimizer_archive);
+    nlohmann::json json = {{"config", config.ToJson()}, {"epoch", state.epoch}, {"batch", state.batch},
+                           {"epoch_loss_sum", state.epoch_loss_sum}, {"epoch_batches", state.epoch_batches},
+                           {"best_val", std::isfinite(state.best_val) ? state.best_val : -1.0},
+                           {"log", LogToJson(state.log)}};
+    archive.write("state", c10::IValue(json.dump()));
+    archive.save_to(temp);
+  });
+}
+
+Checkpoint LoadCheckpoint(const std::string& path, const NetworkConfig& config, DepthNetworkImpl& network,
+                          torch::optim::Adam& optimizer) {
+  torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+  try {
+    archive.load_from(path);
+  } catch (const c10::Error&) {
+    throw FileError(path, "not a readable checkpoint");
+  }
+  c10::IValue text;
+  if (!archive.try_read("state", text)) throw FileError(path, "checkpoint has no state");
+  auto json = nlohmann::json::parse(text.toStringRef());
+  if (json["config"].get<std::string>() != config.ToJson()) {
+    throw FileError(path, "checkpoint was made with other settings (" + json["config"].get<std::string>() + ")");
+  }
+  archive.read("model", model_archive);
+  archive.read("optimizer", optimizer_archive);
+  network.load(model_archive);
+  optimizer.load(optimizer_archive);
+  Checkpoint state;
+  state.epoch = json["epoch"].get<int>();
+  state.batch = json["batch"].get<int>();
+  state.epoch_loss_sum = json["epoch_loss_sum"].get<double>();
+  state.epoch_batches = json["epoch_batches"].get<int>();
+  double best = json["best_val"].get<double>();
+  state.best_val = best >= 0 ? best : INFINITY;
+  state.log = LogFromJson(json["log"]);
+  return state;
+}
+
+void WriteLogs(const std::string& run_dir, const std::vector<EpochLog>& log) {
+  std::string csv = "epoch,train_loss,val_loss,val_abs_rel,val_delta1,learning_rate,seconds\n";
+  char line[256];
+  for (const auto& e : log) {
+    std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.8f,%.2f\n", e.epoch, e.train_loss, e.val_loss,
+                  e.val_abs_rel, e.val_delta1, e.learning_rate, e.seconds);
+    csv += line;
+  }
+  WriteFileBytes((fs::path(run_dir) / "log.csv").string(), csv);
+  WriteFileBytes((fs::path(run_dir) / "log.json").string(), LogToJson(log).dump(2) + "\n");
+  // The loss curve: training (blue) and validation (orange) loss per epoch.
+  const int w = 640, h = 400, margin = 50;
+  cv::Mat3b plot(h, w, cv::Vec3b(255, 255, 255));
+  double hi = 0;
+  for (const auto& e : log) hi = std::max({hi, e.train_loss, e.val_loss});
+  if (hi <= 0) hi = 1;
+  auto point = [&](int i, double v) {
+    double x = log.size() > 1 ? double(i) / double(log.size() - 1) : 0.5;
+    return cv::Point(margin + int(x * (w - 2 * margin)), h - margin - int(v / hi * (h - 2 * margin)));
+  };
+  cv::rectangle(plot, {margin, margin}, {w - margin, h - margin}, cv::Scalar(180, 180, 180));
+  for (size_t i = 0; i + 1 < log.size(); ++i) {
+    cv::line(plot, point(int(i), log[i].train_loss), point(int(i + 1), log[i + 1].train_loss), cv::Scalar(200, 100, 0), 2, cv::LINE_AA);
+    if (log[i].val_loss > 0) cv::line(plot, point(int(i), log[i].val_loss), point(int(i + 1), log[i + 1].val_loss), cv::Scalar(0, 140, 255), 2, cv::LINE_AA);
+  }
+  cv::putText(plot, "loss per epoch: train (blue), validation (orange); max " + std::to_string(hi).substr(0, 6), {margin, 30},
+              cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  WriteImage((fs::path(run_dir) / "loss.png").string(), plot);
+}
+
+struct Validation {
+  double loss = 0, abs_rel = 0, delta1 = 0;
+};
+
+Validation Validate(DepthNetworkImpl& network, const RgbdDataset& data, const NetworkConfig& config, LossKind loss,
+                    const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  network.eval();
+  Validation v;
+  AugmentOptions none;
+  none.enabled = false;
+  double pixels = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    Batch batch = MakeBatch(data, {i}, config, none, 0, 0);
+    auto prediction = network.forward(batch.input.to(device)).to(torch::kCPU);
+    v.loss += MaskedLoss(loss, prediction, batch.target).item<double>();
+    auto mask = batch.target > 0;
+    auto p = prediction.masked_select(mask), g = batch.target.masked_select(mask);
+    if (g.numel() == 0) continue;
+    v.abs_rel += ((p - g).abs() / g).sum().item<double>();
+    v.delta1 += (torch::max(p / g, g / p) < 1.25).sum().item<double>();
+    pixels += double(g.numel());
+  }
+  network.train();
+  v.loss /= std::max<size_t>(1, data.size());
+  if (pixels > 0) { v.abs_rel /= pixels; v.delta1 /= pixels; }
+  return v;
+}
+
+}  // namespace
+
+TrainResult Train(const TrainOptions& options) {
+  options.Check();
+  ConfigureTorchThreads(options.threads);
+  torch::Device device(options.device);
+  DatasetOptions data_options;
+  data_options.depth_scale = options.depth_scale;
+  auto train = OpenDataset(options.train_data, data_options);
+  std::unique_ptr<RgbdDataset> val;
+  if (!options.val_data.empty()) val = OpenDataset(options.val_data, data_options);
+  EnsureWritableDirectory(options.run_dir);
+  NetworkConfig config;
+  config.architecture = options.architecture;
+  config.input_width = options.input_size.width;
+  config.input_height = options.input_size.height;
+  config.base_channels = options.base_channels;
+  config.max_depth = options.max_depth;
+
+  torch::manual_seed(options.seed);
+  auto network = BuildNetwork(config);
+  network->to(device);
+  torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(options.learning_rate));
+  std::string checkpoint_path = (fs::path(options.run_dir) / "checkpoint.pt").string();
+  Checkpoint state;
+  if (options.resume) {
+    if (!fs::exists(checkpoint_path)) throw FileError(checkpoint_path, "nothing to resume: no checkpoint in this run directory");
+    state = LoadCheckpoint(checkpoint_path, config, *network, optimizer);
+  } else if (fs::exists(checkpoint_path)) {
+    throw FileError(options.run_dir, "already holds a training run; use --resume to continue it, or another directory");
+  }
+
+  TrainResult result;
+  result.model_path = (fs::path(options.run_dir) / "model.pt").string();
+  result.best_path = (fs::path(options.run_dir) / "best.pt").string();
+  const int per_epoch = int((train->size() + size_t(options.batch_size) - 1) / size_t(options.batch_size));
+  const int total = per_epoch * options.epochs;
+  int done_before = state.epoch * per_epoch + state.batch;
+  Progress progress("train " + ToString(options.architecture), total, "batch", options.show_progress ? stderr : nullptr);
+  progress.Set(done_before);
+  network->train();
+  for (int epoch = state.epoch; epoch < options.epochs; ++epoch) {
+    auto epoch_start = std::chrono::steady_clock::now();
+    std::vector<size_t> order = EpochOrder(train->size(), options.seed, epoch);
+    for (int b = (epoch == state.epoch ? state.batch : 0); b < per_epoch; ++b) {
+      double lr = LearningRate(options, epoch, b, per_epoch);
+      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+      std::vector<size_t> items(order.begin() + long(size_t(b) * size_t(options.batch_size)),
+                                order.begin() + long(std::min(order.size(), size_t(b + 1) * size_t(options.batch_size))));
+      Batch batch = MakeBatch(*train, items, config, options.augment, options.seed, epoch);
+      auto prediction = network->forward(batch.input.to(device));
+      auto loss = MaskedLoss(options.loss, prediction, batch.target.to(device));
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      state.epoch_loss_sum += loss.item<double>();
+      state.epoch_batches += 1;
+      state.epoch = epoch;
+      state.batch = b + 1;
+      ++result.batches_done;
+      progress.Set(done_before + result.batches_done);
+      bool stop = (options.stop_after_batches > 0 && result.batches_done >= options.stop_after_batches) || InterruptRequested();
+      if (stop || (options.checkpoint_every > 0 && (epoch * per_epoch + b + 1) % options.checkpoint_every == 0)) {
+        SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
+      }
+      if (stop) {
+        result.stopped = true;
+        result.epochs = state.log;
+        return result;
+      }
+    }
+    EpochLog entry;
+    entry.epoch = epoch + 1;
+    entry.train_loss = state.epoch_loss_sum / std::max(1, state.epoch_batches);
+    entry.learning_rate = LearningRate(options, epoch, per_epoch - 1, per_epoch);
+    entry.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    if (val) {
+      Validation v = Validate(*network, *val, config, options.loss, device);
+      entry.val_loss = v.loss;
+      entry.val_abs_rel = v.abs_rel;
+      entry.val_delta1 = v.delta1;
+    }
+    state.log.push_back(entry);
+    SaveModel(result.model_path, config, *network);
+    double score = val ? entry.val_loss : entry.train_loss;
+    if (score < state.best_val) {
+      state.best_val = score;
+      SaveModel(result.best_path, config, *network);
+    }
+    state.epoch = epoch + 1;
+    state.batch = 0;
+    state.epoch_loss_sum = 0;
+    state.epoch_batches = 0;
+    SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
+    WriteLogs(options.run_dir, state.log);
+  }
+  progress.Finish();
+  result.epochs = state.log;
+  return result;
+}
+
+std::vector<float> ReadModelParameters(const std::string& path) {
+  NetworkConfig config;
+  auto network = LoadModel(path, config);
+  std::vector<float> values;
+  for (const auto& tensor : network->parameters()) {
+    auto flat = tensor.detach().to(torch::kCPU).contiguous().view(-1);
+    values.insert(values.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+  }
+  return values;
+}
+
+namespace {
+
+class TrainedEstimator : public DepthEstimator {
+ public:
+  TrainedEstimator(const std::string& path, const EstimatorOptions& options) : path_(path), options_(options) {
+    ConfigureTorchThreads(options.threads);
+    network_ = LoadModel(path, config_);
+    network_->eval();
+  }
+  DepthMap Estimate(const cv::Mat3b& bgr) const override {
+    torch::NoGradGuard no_grad;
+    auto output = network_->forward(PhotoToInput(bgr, config_)).contiguous();
+    cv::Mat1f low(config_.input_height, config_.input_width, output.data_ptr<float>());
+    DepthMap depth;
+    depth.values = UpsampleDepth(low.clone(), bgr, options_.upsample, true);
+    return depth;
+  }
+  std::string name() const override { return fs::path(path_).filename().string(); }
+  DepthKind kind() const override { return DepthKind::kMetricDepth; }
+
+ private:
+  std::string path_;
+  EstimatorOptions options_;
+  NetworkConfig config_;
+  std::shared_ptr<DepthNetworkImpl> network_;
+};
+
+}  // namespace
+
+std::unique_ptr<DepthEstimator> LoadTrainedEstimator(const std::string& path, const EstimatorOptions& options) {
+  return std::make_unique<TrainedEstimator>(path, options);
+}
+
+}  // namespace depthforge

@@ -1,0 +1,137 @@
+#include "depthforge/train/trainer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "depthforge/core/error.h"
+#include "depthforge/eval/evaluate.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/testing/test_util.h"
+#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/train/synthetic_scene.h"
+
+namespace depthforge {
+namespace {
+namespace fs = std::filesystem;
+
+TEST(Losses, HandComputedValues) {
+  cv::Mat1f g(4, 4, 2.f), p = g * 2.f;
+  g(0, 0) = 0.f;  // no ground truth: ignored by every loss
+  p(0, 0) = 100.f;
+  double log2 = std::log(2.0);
+  EXPECT_NEAR(ComputeLoss(LossKind::kMse, p, g), 4.0, 1e-5);
+  EXPECT_NEAR(ComputeLoss(LossKind::kScaleInvariant, p, g), log2 * log2 - 0.5 * log2 * log2, 1e-5);
+  EXPECT_NEAR(ComputeLoss(LossKind::kSilog, p, g), 10 * std::sqrt(0.15) * log2, 1e-4);
+  // BerHu: every error is 2 = max, c = 0.4 -> (4 + 0.16) / 0.8.
+  EXPECT_NEAR(ComputeLoss(LossKind::kBerHu, p, g), (4 + 0.16) / 0.8, 1e-4);
+  for (LossKind loss : {LossKind::kMse, LossKind::kL1GradientSsim, LossKind::kScaleInvariant, LossKind::kBerHu}) {
+    EXPECT_NEAR(ComputeLoss(loss, g, g), 0.0, 1e-5) << ToString(loss);
+  }
+  // The combined loss sees a wrong slope that L1 alone would average away.
+  cv::Mat1f ramp(8, 8), flipped(8, 8);
+  for (int x = 0; x < 8; ++x) { ramp.col(x).setTo(1.f + 0.2f * x); flipped.col(x).setTo(2.4f - 0.2f * x); }
+  EXPECT_GT(ComputeLoss(LossKind::kL1GradientSsim, flipped, ramp), 1.5 * ComputeLoss(LossKind::kMse, flipped, ramp));
+}
+
+struct SmallRun {
+  testing::TempDir dir;
+  std::string train_csv, val_csv;
+  SmallRun() {
+    SyntheticSceneOptions scene;
+    scene.size = {64, 48};
+    train_csv = WriteSyntheticDataset(dir.File("train"), 12, 1, scene, false);
+    val_csv = WriteSyntheticDataset(dir.File("val"), 4, 1000, scene, false);
+  }
+  TrainOptions Options(const std::string& run, Architecture architecture) const {
+    TrainOptions o;
+    o.architecture = architecture;
+    o.loss = DefaultLoss(architecture);
+    o.train_data = train_csv;
+    o.val_data = val_csv;
+    o.run_dir = dir.File(run);
+    o.input_size = {64, 48};
+    o.base_channels = 8;
+    o.batch_size = 4;
+    o.epochs = 2;
+    o.learning_rate = 3e-3;
+    o.show_progress = false;
+    o.threads = 1;  // the same sums in the same order, run after run
+    return o;
+  }
+};
+
+TEST(Trainer, EveryArchitectureReducesItsLossOnASmallSet) {
+  SmallRun run;
+  for (Architecture architecture : {Architecture::kUNet, Architecture::kAttentionUNet, Architecture::kEigen}) {
+    TrainOptions o = run.Options(ToString(architecture), architecture);
+    o.epochs = 25;
+    o.augment.enabled = false;
+    o.val_data.clear();
+    TrainResult result = Train(o);
+    ASSERT_EQ(result.epochs.size(), 25u);
+    std::printf("%s: loss %.4f -> %.4f\n", ToString(architecture).c_str(), result.epochs.front().train_loss,
+                result.epochs.back().train_loss);
+    EXPECT_LT(result.epochs.back().train_loss, 0.8 * result.epochs.front().train_loss) << ToString(architecture);
+    EXPECT_TRUE(fs::exists(result.model_path));
+    EXPECT_TRUE(fs::exists(o.run_dir + "/loss.png"));
+    EXPECT_TRUE(fs::exists(o.run_dir + "/log.csv"));
+  }
+}
+
+TEST(Trainer, KilledAndResumedEndsWithTheSameWeights) {
+  SmallRun run;
+  TrainOptions straight = run.Options("straight", Architecture::kUNet);
+  Train(straight);
+  TrainOptions interrupted = run.Options("interrupted", Architecture::kUNet);
+  interrupted.stop_after_batches = 4;  // killed mid-epoch 2 (3 batches per epoch)
+  TrainResult first = Train(interrupted);
+  EXPECT_TRUE(first.stopped);
+  interrupted.stop_after_batches = 0;
+  EXPECT_THROW(Train(interrupted), FileError);  // refuses to overwrite a run without --resume
+  interrupted.resume = true;
+  TrainResult second = Train(interrupted);
+  EXPECT_FALSE(second.stopped);
+  EXPECT_EQ(second.batches_done, 2);
+  ASSERT_EQ(second.epochs.size(), 2u);
+  std::vector<float> a = ReadModelParameters(straight.run_dir + "/model.pt");
+  std::vector<float> b = ReadModelParameters(interrupted.run_dir + "/model.pt");
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(a, b);
+}
+
+TEST(Trainer, ModelFileWorksForDepthAndEval) {
+  SmallRun run;
+  TrainResult result = Train(run.Options("model", Architecture::kUNet));
+  EstimatorOptions options;
+  options.model = result.model_path;
+  auto estimator = CreateDepthEstimator(options, ModelStore(ModelStoreOptions::FromEnvironment()));
+  auto val = OpenDataset(run.val_csv);
+  RgbdSample sample = val->Get(0);
+  DepthMap depth = estimator->Estimate(sample.image);
+  EXPECT_EQ(depth.values.size(), sample.image.size());
+  EvalOptions eval;
+  eval.crop = EvalCrop::kNone;
+  eval.show_progress = false;
+  EvalReport report = EvaluateDataset(*estimator, *val, eval);
+  EXPECT_EQ(report.per_image.size(), 4u);
+  EXPECT_GT(report.mean.pixels, 0);
+}
+
+TEST(Trainer, BadOptionsAndFilesAreExplained) {
+  SmallRun run;
+  TrainOptions o = run.Options("bad", Architecture::kUNet);
+  o.input_size = {60, 48};
+  EXPECT_THROW(Train(o), OptionError);
+  o = run.Options("bad2", Architecture::kUNet);
+  o.resume = true;
+  EXPECT_THROW(Train(o), FileError);  // nothing to resume
+  EXPECT_THROW(ArchitectureFromString("resnet"), OptionError);
+  EXPECT_THROW(LossKindFromString("huber"), OptionError);
+  EXPECT_THROW(ReadModelParameters(run.train_csv), FileError);
+}
+
+}  // namespace
+}  // namespace depthforge
