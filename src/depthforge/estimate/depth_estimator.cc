@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "depthforge/core/error.h"
+#include "depthforge/estimate/fixed_depth.h"
 #include "depthforge/estimate/network_estimator.h"
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
@@ -40,6 +41,13 @@ std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& opt
   options.Check();
   const ModelRegistry& registry = ModelRegistry::Builtin();
   std::string model = options.model.empty() ? registry.default_model() : options.model;
+  if (model.rfind("constant:", 0) == 0) {
+    try {
+      return std::make_unique<ConstantDepthEstimator>(std::stof(model.substr(9)));
+    } catch (const std::logic_error&) {
+      throw OptionError("'" + model + "' is not constant:METRES");
+    }
+  }
   if (registry.Contains(model)) {
     const ModelSpec& spec = registry.Find(model);
     ModelFile file = store.Ensure(spec);

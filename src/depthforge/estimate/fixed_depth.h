@@ -19,4 +19,17 @@ class FixedDepthEstimator : public DepthEstimator {
   std::string source_;
 };
 
+// The baseline every depth network must beat: the same depth everywhere
+// (model name "constant:METRES").
+class ConstantDepthEstimator : public DepthEstimator {
+ public:
+  explicit ConstantDepthEstimator(float metres);  // throws OptionError unless positive
+  DepthMap Estimate(const cv::Mat3b& bgr) const override;
+  std::string name() const override;
+  DepthKind kind() const override { return DepthKind::kMetricDepth; }
+
+ private:
+  float metres_;
+};
+
 }  // namespace depthforge
