@@ -63,6 +63,7 @@ void AddTrainCommand(CLI::App& app) {
     options.device = f->device;
     options.resume = f->resume;
     options.augment.enabled = !f->no_augment;
+    options.distributed = DistributedOptions::FromEnvironment();
     options.show_progress = !f->quiet;
     InstallInterruptHandler();
     TrainResult result = Train(options);
@@ -74,7 +75,12 @@ void AddTrainCommand(CLI::App& app) {
       std::fprintf(stderr, "train: stopped; the checkpoint is saved, continue with --resume\n");
       throw CLI::RuntimeError(130);
     }
-    std::printf("train: %s (best: %s)\n", result.model_path.c_str(), result.best_path.c_str());
+    if (options.distributed.rank == 0) {
+      std::printf("train: %s (best: %s)\n", result.model_path.c_str(), result.best_path.c_str());
+    } else {
+      std::printf("train: rank %d of %d done (rank 0 writes the files)\n", options.distributed.rank,
+                  options.distributed.world_size);
+    }
   });
 }
 

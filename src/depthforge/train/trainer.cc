@@ -1,5 +1,8 @@
 #include "depthforge/train/trainer.h"
 
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -48,7 +51,43 @@ LossKind DefaultLoss(Architecture architecture) {
   return LossKind::kMse;
 }
 
+DistributedOptions DistributedOptions::FromEnvironment() {
+  DistributedOptions options;
+  auto get = [](const char* name) -> std::string {
+    const char* value = std::getenv(name);
+    return value ? value : "";
+  };
+  auto integer = [&](const char* name, int fallback) {
+    std::string text = get(name);
+    if (text.empty()) return fallback;
+    try {
+      return std::stoi(text);
+    } catch (const std::logic_error&) {
+      throw OptionError(std::string(name) + " must be a whole number, got '" + text + "'");
+    }
+  };
+  options.world_size = integer("WORLD_SIZE", 1);
+  options.rank = integer("RANK", 0);
+  options.master_port = integer("MASTER_PORT", 29500);
+  if (!get("MASTER_ADDR").empty()) options.master_addr = get("MASTER_ADDR");
+  options.Check();
+  return options;
+}
+
+void DistributedOptions::Check() const {
+  if (world_size < 1) throw OptionError("WORLD_SIZE must be at least 1");
+  if (rank < 0 || rank >= world_size) {
+    throw OptionError("RANK must be between 0 and WORLD_SIZE - 1 (" + std::to_string(world_size - 1) + "), got " + std::to_string(rank));
+  }
+  if (master_port < 1 || master_port > 65535) throw OptionError("MASTER_PORT must be a TCP port (1-65535)");
+}
+
 void TrainOptions::Check() const {
+  distributed.Check();
+  if (distributed.world_size > 1 && batch_size % distributed.world_size != 0) {
+    throw OptionError("the batch size (" + std::to_string(batch_size) + ") must be a multiple of WORLD_SIZE (" +
+                      std::to_string(distributed.world_size) + ")");
+  }
   if (train_data.empty()) throw OptionError("training data is required (--data)");
   if (run_dir.empty()) throw OptionError("a run directory is required (-o)");
   if (epochs < 1 || epochs > 100000) throw OptionError("epochs must be at least 1");
@@ -238,8 +277,46 @@ Validation Validate(DepthNetworkImpl& network, const RgbdDataset& data, const Ne
 
 }  // namespace
 
+namespace {
+
+c10::intrusive_ptr<c10d::ProcessGroupGloo> JoinProcessGroup(const DistributedOptions& d) {
+  c10d::TCPStoreOptions store_options;
+  store_options.port = uint16_t(d.master_port);
+  store_options.isServer = d.rank == 0;
+  store_options.numWorkers = d.world_size;
+  store_options.waitWorkers = true;
+  store_options.timeout = std::chrono::seconds(300);
+  auto store = c10::make_intrusive<c10d::TCPStore>(d.master_addr, store_options);
+  auto options = c10d::ProcessGroupGloo::Options::create();
+  const char* interface = std::getenv("GLOO_SOCKET_IFNAME");
+  options->devices.push_back(interface ? c10d::ProcessGroupGloo::createDeviceForInterface(interface)
+                                       : c10d::ProcessGroupGloo::createDefaultDevice());
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, d.rank, d.world_size, options);
+}
+
+// Averages 'tensors' over the ranks, in place, with one all-reduce of
+// their concatenation.
+void AverageOverRanks(c10d::ProcessGroupGloo& group, std::vector<at::Tensor>& tensors, int world_size) {
+  std::vector<at::Tensor> flat;
+  for (auto& t : tensors) flat.push_back(t.reshape(-1));
+  std::vector<at::Tensor> buffer{torch::cat(flat)};
+  group.allreduce(buffer)->wait();
+  buffer[0].div_(world_size);
+  int64_t offset = 0;
+  for (auto& t : tensors) {
+    t.copy_(buffer[0].narrow(0, offset, t.numel()).view_as(t));
+    offset += t.numel();
+  }
+}
+
+}  // namespace
+
 TrainResult Train(const TrainOptions& options) {
   options.Check();
+  const DistributedOptions& dist = options.distributed;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  if (dist.world_size > 1) group = JoinProcessGroup(dist);
+  const bool writer = dist.rank == 0;
   ConfigureTorchThreads(options.threads);
   torch::Device device(options.device);
   DatasetOptions data_options;
@@ -258,13 +335,20 @@ TrainResult Train(const TrainOptions& options) {
   torch::manual_seed(options.seed);
   auto network = BuildNetwork(config);
   network->to(device);
+  if (group) {
+    // Every rank starts from rank 0's weights.
+    for (auto& p : network->parameters()) {
+      std::vector<at::Tensor> one{p.data()};
+      group->broadcast(one)->wait();
+    }
+  }
   torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(options.learning_rate));
   std::string checkpoint_path = (fs::path(options.run_dir) / "checkpoint.pt").string();
   Checkpoint state;
   if (options.resume) {
     if (!fs::exists(checkpoint_path)) throw FileError(checkpoint_path, "nothing to resume: no checkpoint in this run directory");
     state = LoadCheckpoint(checkpoint_path, config, *network, optimizer);
-  } else if (fs::exists(checkpoint_path)) {
+  } else if (writer && fs::exists(checkpoint_path)) {
     throw FileError(options.run_dir, "already holds a training run; use --resume to continue it, or another directory");
   }
 
@@ -274,7 +358,8 @@ TrainResult Train(const TrainOptions& options) {
   const int per_epoch = int((train->size() + size_t(options.batch_size) - 1) / size_t(options.batch_size));
   const int total = per_epoch * options.epochs;
   int done_before = state.epoch * per_epoch + state.batch;
-  Progress progress("train " + ToString(options.architecture), total, "batch", options.show_progress ? stderr : nullptr);
+  Progress progress("train " + ToString(options.architecture), total, "batch",
+                    options.show_progress && writer ? stderr : nullptr);
   progress.Set(done_before);
   network->train();
   for (int epoch = state.epoch; epoch < options.epochs; ++epoch) {
@@ -283,22 +368,37 @@ TrainResult Train(const TrainOptions& options) {
     for (int b = (epoch == state.epoch ? state.batch : 0); b < per_epoch; ++b) {
       double lr = LearningRate(options, epoch, b, per_epoch);
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-      std::vector<size_t> items(order.begin() + long(size_t(b) * size_t(options.batch_size)),
-                                order.begin() + long(std::min(order.size(), size_t(b + 1) * size_t(options.batch_size))));
+      std::vector<size_t> global(order.begin() + long(size_t(b) * size_t(options.batch_size)),
+                                 order.begin() + long(std::min(order.size(), size_t(b + 1) * size_t(options.batch_size))));
+      // This rank's share of the global batch: every world_size-th item.
+      std::vector<size_t> items;
+      for (size_t i = size_t(dist.rank); i < global.size(); i += size_t(dist.world_size)) items.push_back(global[i]);
+      if (items.empty()) items.push_back(global.front());  // a short last batch: keep every rank in step
       Batch batch = MakeBatch(*train, items, config, options.augment, options.seed, epoch);
       auto prediction = network->forward(batch.input.to(device));
       auto loss = MaskedLoss(options.loss, prediction, batch.target.to(device));
       optimizer.zero_grad();
       loss.backward();
+      double loss_value = loss.item<double>();
+      if (group) {
+        std::vector<at::Tensor> gradients;
+        for (auto& p : network->parameters()) {
+          if (p.grad().defined()) gradients.push_back(p.grad());
+        }
+        AverageOverRanks(*group, gradients, dist.world_size);
+        std::vector<at::Tensor> shared_loss{torch::tensor({loss_value})};
+        AverageOverRanks(*group, shared_loss, dist.world_size);
+        loss_value = shared_loss[0].item<double>();
+      }
       optimizer.step();
-      state.epoch_loss_sum += loss.item<double>();
+      state.epoch_loss_sum += loss_value;
       state.epoch_batches += 1;
       state.epoch = epoch;
       state.batch = b + 1;
       ++result.batches_done;
       progress.Set(done_before + result.batches_done);
       bool stop = (options.stop_after_batches > 0 && result.batches_done >= options.stop_after_batches) || InterruptRequested();
-      if (stop || (options.checkpoint_every > 0 && (epoch * per_epoch + b + 1) % options.checkpoint_every == 0)) {
+      if (writer && (stop || (options.checkpoint_every > 0 && (epoch * per_epoch + b + 1) % options.checkpoint_every == 0))) {
         SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
       }
       if (stop) {
@@ -312,25 +412,28 @@ TrainResult Train(const TrainOptions& options) {
     entry.train_loss = state.epoch_loss_sum / std::max(1, state.epoch_batches);
     entry.learning_rate = LearningRate(options, epoch, per_epoch - 1, per_epoch);
     entry.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    if (val) {
+    if (val && writer) {
       Validation v = Validate(*network, *val, config, options.loss, device);
       entry.val_loss = v.loss;
       entry.val_abs_rel = v.abs_rel;
       entry.val_delta1 = v.delta1;
     }
     state.log.push_back(entry);
-    SaveModel(result.model_path, config, *network);
     double score = val ? entry.val_loss : entry.train_loss;
-    if (score < state.best_val) {
-      state.best_val = score;
-      SaveModel(result.best_path, config, *network);
+    bool best = score < state.best_val;
+    if (best) state.best_val = score;
+    if (writer) {
+      SaveModel(result.model_path, config, *network);
+      if (best) SaveModel(result.best_path, config, *network);
     }
     state.epoch = epoch + 1;
     state.batch = 0;
     state.epoch_loss_sum = 0;
     state.epoch_batches = 0;
-    SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
-    WriteLogs(options.run_dir, state.log);
+    if (writer) {
+      SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
+      WriteLogs(options.run_dir, state.log);
+    }
   }
   progress.Finish();
   result.epochs = state.log;

@@ -38,6 +38,21 @@ LossKind DefaultLoss(Architecture architecture);
 // for tests and tools; training uses the same code on batches.
 double ComputeLoss(LossKind loss, const cv::Mat1f& prediction, const cv::Mat1f& ground_truth);
 
+// Data-parallel training over processes and machines with LibTorch's c10d
+// (Gloo, TCP rendezvous at master_addr:master_port). Every rank reads its
+// own share of each global batch; gradients are all-reduced; rank 0 writes
+// the files.
+struct DistributedOptions {
+  int world_size = 1;
+  int rank = 0;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+  // From MASTER_ADDR, MASTER_PORT, WORLD_SIZE and RANK; a single process
+  // when WORLD_SIZE is unset. Throws OptionError for inconsistent values.
+  static DistributedOptions FromEnvironment();
+  void Check() const;
+};
+
 struct TrainOptions {
   Architecture architecture = Architecture::kUNet;
   LossKind loss = LossKind::kL1GradientSsim;
@@ -59,6 +74,7 @@ struct TrainOptions {
   int stop_after_batches = 0;        // > 0: stop as if killed after this many batches (tests)
   bool show_progress = true;
   std::string device = "cpu";        // a LibTorch device string (cpu, cuda, cuda:1)
+  DistributedOptions distributed;
   void Check() const;
 };
 

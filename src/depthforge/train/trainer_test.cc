@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "depthforge/core/error.h"
 #include "depthforge/eval/evaluate.h"
 #include "depthforge/models/model_store.h"
@@ -118,6 +120,50 @@ TEST(Trainer, ModelFileWorksForDepthAndEval) {
   EvalReport report = EvaluateDataset(*estimator, *val, eval);
   EXPECT_EQ(report.per_image.size(), 4u);
   EXPECT_GT(report.mean.pixels, 0);
+}
+
+// Two processes on loopback, each with half of every global batch, must
+// end with the weights of one process that sees the whole batch (equal up
+// to the order of floating-point sums in the all-reduce). This holds for a
+// loss that is a mean over pixels with the same number of valid pixels per
+// image (MSE, no augmentation); batch-level losses such as the
+// scale-invariant one are, as in PyTorch's DDP, computed per rank.
+TEST(Trainer, TwoProcessesMatchOneWithTheSameGlobalBatch) {
+  SmallRun run;
+  std::string common = std::string(DEPTHFORGE_CLI_PATH) + " train --arch eigen --data " + run.train_csv +
+                       " --loss mse --no-augment --epochs 2 --batch 4 --size 64x48 --channels 8 --threads 1 -q";
+  auto single = testing::RunCommand(common + " -o " + run.dir.File("single"));
+  ASSERT_EQ(single.exit_code, 0) << single.output;
+  int port = 20000 + int(getpid() % 20000);
+  std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port) + " WORLD_SIZE=2 GLOO_SOCKET_IFNAME=lo ";
+  auto pair = testing::RunCommand("(" + env + "RANK=1 " + common + " -o " + run.dir.File("rank1") + " > " +
+                                  run.dir.File("rank1.log") + " 2>&1 &) ; " + env + "RANK=0 " + common + " -o " +
+                                  run.dir.File("multi"));
+  ASSERT_EQ(pair.exit_code, 0) << pair.output;
+  std::vector<float> a = ReadModelParameters(run.dir.File("single/model.pt"));
+  std::vector<float> b = ReadModelParameters(run.dir.File("multi/model.pt"));
+  ASSERT_EQ(a.size(), b.size());
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    worst = std::max(worst, double(std::abs(a[i] - b[i])));
+    scale = std::max(scale, double(std::abs(a[i])));
+  }
+  std::printf("largest weight difference %.3g (largest weight %.3g)\n", worst, scale);
+  EXPECT_LT(worst, 1e-4 * scale) << "largest difference " << worst;
+  EXPECT_FALSE(fs::exists(run.dir.File("rank1/model.pt")));  // only rank 0 writes
+}
+
+TEST(Trainer, DistributedSettingsAreChecked) {
+  DistributedOptions d;
+  d.world_size = 2;
+  d.rank = 2;
+  EXPECT_THROW(d.Check(), OptionError);
+  TrainOptions o;
+  o.train_data = "x.csv";
+  o.run_dir = "run";
+  o.distributed.world_size = 3;
+  o.batch_size = 4;
+  EXPECT_THROW(o.Check(), OptionError);  // the global batch must split evenly
 }
 
 TEST(Trainer, BadOptionsAndFilesAreExplained) {
