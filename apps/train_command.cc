@@ -11,7 +11,7 @@ namespace depthforge::cli {
 void AddTrainCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("train", "Train a depth network (U-Net, attention U-Net, Eigen) on RGB-D data");
   struct Flags {
-    std::string arch = "unet", loss, data, val, run_dir, size = "128x96", schedule = "cosine", device = "cpu";
+    std::string arch = "unet", loss, init_model = "fastdepth-nyu", data, val, run_dir, size = "128x96", schedule = "cosine", device = "cpu";
     int epochs = 10, batch = 8, channels = 16, checkpoint_every = 50, threads = 0;
     double lr = 1e-3, depth_scale = 1000;
     float max_depth = 10.f;
@@ -19,8 +19,11 @@ void AddTrainCommand(CLI::App& app) {
     bool resume = false, no_augment = false, quiet = false;
   };
   auto f = std::make_shared<Flags>();
-  command->add_option("--arch", f->arch, "unet, attention-unet or eigen")->capture_default_str();
-  command->add_option("--loss", f->loss, "mse, l1-grad-ssim, scale-invariant, silog or berhu (default: the architecture's paper's)");
+  command->add_option("--arch", f->arch, "unet, attention-unet, eigen, or fastdepth (fine-tunes the pretrained model)")
+      ->capture_default_str();
+  command->add_option("--loss", f->loss, "mse, l1, l1-grad-ssim, scale-invariant, silog or berhu (default: the architecture's paper's)");
+  command->add_option("--init-model", f->init_model, "fastdepth: the pretrained model to start from (name or .tflite)")
+      ->capture_default_str();
   command->add_option("--data", f->data, "Training data: .csv pairs, NYU .mat or a folder")->required();
   command->add_option("--val", f->val, "Validation data (evaluated after every epoch; picks best.pt)");
   command->add_option("-o,--output", f->run_dir, "Run directory: model.pt, best.pt, checkpoint.pt, log.csv/json, loss.png")->required();
@@ -64,6 +67,7 @@ void AddTrainCommand(CLI::App& app) {
     options.resume = f->resume;
     options.augment.enabled = !f->no_augment;
     options.distributed = DistributedOptions::FromEnvironment();
+    options.init_model = f->init_model;
     options.show_progress = !f->quiet;
     InstallInterruptHandler();
     TrainResult result = Train(options);

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "depthforge/core/error.h"
+#include "depthforge/models/torch_graph.h"
 
 namespace depthforge {
 namespace F = torch::nn::functional;
@@ -25,15 +26,6 @@ void ConfigureTorchThreads(int threads) {
 int TorchThreads() { return torch::get_num_threads(); }
 
 namespace {
-
-struct Step {
-  TfliteOperator op;
-  torch::Tensor weight, bias;  // convolutions
-  int groups = 1;
-  int kernel_h = 1, kernel_w = 1;
-  std::vector<int64_t> pad;    // PAD: torch order (w0, w1, h0, h1, c0, c1)
-  double scale_h = 1, scale_w = 1;  // RESIZE_NEAREST_NEIGHBOR
-};
 
 // TF "SAME" padding: output = ceil(in / stride); extra padding goes after.
 std::pair<int64_t, int64_t> SamePadding(int64_t in, int kernel, int stride, int dilation) {
@@ -57,17 +49,16 @@ torch::Tensor Activate(torch::Tensor x, TfliteActivation activation) {
 }  // namespace
 
 struct TorchNetwork::Impl {
-  std::string name;
-  std::vector<Step> steps;
-  size_t tensor_count = 0;
-  int input_tensor = 0, output_tensor = 0;
-  int input_h = 0, input_w = 0, input_c = 0, output_c = 0, multiple = 1;
-  // Index of the last step that reads each tensor, to free activations early.
-  std::vector<int> last_use;
+  TorchGraph graph;
 };
 
 TorchNetwork::TorchNetwork(const TfliteModel& model) : impl_(std::make_unique<Impl>()) {
-  Impl& net = *impl_;
+  impl_->graph = BuildTorchGraph(model);
+}
+
+TorchGraph BuildTorchGraph(const TfliteModel& model) {
+  TorchGraph graph;
+  TorchGraph& net = graph;
   net.name = model.name;
   net.tensor_count = model.tensors.size();
   net.input_tensor = model.inputs[0];
@@ -89,7 +80,7 @@ TorchNetwork::TorchNetwork(const TfliteModel& model) : impl_(std::make_unique<Im
   auto shape_of = [&](int tensor) { return model.tensors.at(size_t(tensor)).shape; };
 
   for (const TfliteOperator& op : model.operators) {
-    Step step;
+    TorchStep step;
     step.op = op;
     if (op.inputs.empty() || op.outputs.size() != 1) fail(op, "unexpected number of inputs or outputs");
     switch (op.builtin) {
@@ -154,39 +145,23 @@ TorchNetwork::TorchNetwork(const TfliteModel& model) : impl_(std::make_unique<Im
   for (size_t s = 0; s < net.steps.size(); ++s) {
     for (int t : net.steps[s].op.inputs) if (t >= 0) net.last_use[size_t(t)] = int(s);
   }
+  return graph;
 }
 
 TorchNetwork::~TorchNetwork() = default;
 
-int TorchNetwork::input_height() const { return impl_->input_h; }
-int TorchNetwork::input_width() const { return impl_->input_w; }
-int TorchNetwork::input_channels() const { return impl_->input_c; }
-int TorchNetwork::size_multiple() const { return impl_->multiple; }
-int TorchNetwork::output_channels() const { return impl_->output_c; }
+int TorchNetwork::input_height() const { return impl_->graph.input_h; }
+int TorchNetwork::input_width() const { return impl_->graph.input_w; }
+int TorchNetwork::input_channels() const { return impl_->graph.input_c; }
+int TorchNetwork::size_multiple() const { return impl_->graph.multiple; }
+int TorchNetwork::output_channels() const { return impl_->graph.output_c; }
 
-std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) const {
-  const Impl& net = *impl_;
-  if (images.empty()) return {};
-  const int h = images[0].rows, w = images[0].cols;
-  for (const cv::Mat& image : images) {
-    if (image.rows != h || image.cols != w || image.type() != CV_MAKETYPE(CV_32F, net.input_c)) {
-      throw Error(net.name + ": every image of a batch must be " + std::to_string(net.input_c) +
-                  "-channel float32 of the same size");
-    }
-  }
-  int threads = configured_threads.load();
-  if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
-  torch::InferenceMode guard;
-  auto batch = torch::empty({int64_t(images.size()), h, w, net.input_c});
-  for (size_t i = 0; i < images.size(); ++i) {
-    cv::Mat continuous = images[i].isContinuous() ? images[i] : images[i].clone();
-    std::memcpy(batch[int64_t(i)].data_ptr<float>(), continuous.data, continuous.total() * continuous.elemSize());
-  }
+torch::Tensor RunTorchGraph(const TorchGraph& net, torch::Tensor input) {
   std::vector<torch::Tensor> values(net.tensor_count);
-  values[size_t(net.input_tensor)] = batch.permute({0, 3, 1, 2}).contiguous();
+  values[size_t(net.input_tensor)] = input;
 
   for (size_t s = 0; s < net.steps.size(); ++s) {
-    const Step& step = net.steps[s];
+    const TorchStep& step = net.steps[s];
     const TfliteOperator& op = step.op;
     torch::Tensor x = values[size_t(op.inputs[0])];
     if (!x.defined()) throw Error(net.name + ": operator " + std::to_string(op.index) + " reads a tensor no operator wrote");
@@ -245,6 +220,28 @@ std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) c
   }
   torch::Tensor out = values[size_t(net.output_tensor)];
   if (!out.defined()) throw Error(net.name + ": no operator writes the output tensor");
+  return out;
+}
+
+std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) const {
+  const TorchGraph& net = impl_->graph;
+  if (images.empty()) return {};
+  const int h = images[0].rows, w = images[0].cols;
+  for (const cv::Mat& image : images) {
+    if (image.rows != h || image.cols != w || image.type() != CV_MAKETYPE(CV_32F, net.input_c)) {
+      throw Error(net.name + ": every image of a batch must be " + std::to_string(net.input_c) +
+                  "-channel float32 of the same size");
+    }
+  }
+  int threads = configured_threads.load();
+  if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
+  torch::InferenceMode guard;
+  auto batch = torch::empty({int64_t(images.size()), h, w, net.input_c});
+  for (size_t i = 0; i < images.size(); ++i) {
+    cv::Mat continuous = images[i].isContinuous() ? images[i] : images[i].clone();
+    std::memcpy(batch[int64_t(i)].data_ptr<float>(), continuous.data, continuous.total() * continuous.elemSize());
+  }
+  torch::Tensor out = RunTorchGraph(net, batch.permute({0, 3, 1, 2}).contiguous());
   out = out.contiguous();
   std::vector<cv::Mat> results;
   for (int64_t i = 0; i < out.size(0); ++i) {

@@ -8,6 +8,7 @@ namespace F = torch::nn::functional;
 
 LossKind LossKindFromString(const std::string& name) {
   if (name == "mse") return LossKind::kMse;
+  if (name == "l1") return LossKind::kL1;
   if (name == "l1-grad-ssim") return LossKind::kL1GradientSsim;
   if (name == "scale-invariant") return LossKind::kScaleInvariant;
   if (name == "silog") return LossKind::kSilog;
@@ -18,6 +19,7 @@ LossKind LossKindFromString(const std::string& name) {
 std::string ToString(LossKind loss) {
   switch (loss) {
     case LossKind::kMse: return "mse";
+    case LossKind::kL1: return "l1";
     case LossKind::kL1GradientSsim: return "l1-grad-ssim";
     case LossKind::kScaleInvariant: return "scale-invariant";
     case LossKind::kSilog: return "silog";
@@ -63,6 +65,7 @@ torch::Tensor MaskedLoss(LossKind loss, const torch::Tensor& prediction, const t
   auto diff = prediction - target;
   switch (loss) {
     case LossKind::kMse: return MaskedMean(diff * diff, mask);
+    case LossKind::kL1: return MaskedMean(diff.abs(), mask);
     case LossKind::kL1GradientSsim: {
       // Grid gradient: the gradient loss between the 4×4 maps of mean depth
       // per cell, which ties the coarse layout together.

@@ -4,6 +4,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/models/tflite_model.h"
+#include "depthforge/models/torch_graph.h"
 #include "depthforge/util/atomic_file.h"
 
 namespace depthforge {
@@ -158,9 +160,31 @@ struct Eigen : DepthNetworkImpl {
   }
 };
 
+// FastDepth as imported from TFLite, with every convolution's weights and
+// biases registered as trainable parameters. It takes RGB in [0, 1].
+struct FastDepth : DepthNetworkImpl {
+  TorchGraph graph;
+  explicit FastDepth(const NetworkConfig& config) {
+    graph = BuildTorchGraph(ParseTflite(config.tflite, config.tflite_name));
+    for (size_t i = 0; i < graph.steps.size(); ++i) {
+      TorchStep& step = graph.steps[i];
+      if (step.weight.defined()) step.weight = register_parameter("weight" + std::to_string(i), step.weight.clone());
+      if (step.bias.defined()) step.bias = register_parameter("bias" + std::to_string(i), step.bias.clone());
+    }
+  }
+  torch::Tensor forward(torch::Tensor x) override { return RunTorchGraph(graph, x + 0.5).clamp_min(1e-3); }
+};
+
 }  // namespace
 
 std::shared_ptr<DepthNetworkImpl> BuildNetwork(const NetworkConfig& config) {
+  if (config.architecture == Architecture::kFastDepth) {
+    if (config.input_width % 32 != 0 || config.input_height % 32 != 0) {
+      throw OptionError("FastDepth input size must be multiples of 32");
+    }
+    if (config.tflite.empty()) throw OptionError("FastDepth needs its pretrained TFLite model to start from");
+    return std::make_shared<FastDepth>(config);
+  }
   if (config.input_width % 16 != 0 || config.input_height % 16 != 0 || config.input_width < 32 || config.input_height < 32) {
     throw OptionError("network input size must be multiples of 16, at least 32x32");
   }
@@ -169,6 +193,7 @@ std::shared_ptr<DepthNetworkImpl> BuildNetwork(const NetworkConfig& config) {
     case Architecture::kUNet: return std::make_shared<UNet>(config, false);
     case Architecture::kAttentionUNet: return std::make_shared<UNet>(config, true);
     case Architecture::kEigen: return std::make_shared<Eigen>(config);
+    case Architecture::kFastDepth: break;  // handled above
   }
   return nullptr;
 }
@@ -177,6 +202,7 @@ void SaveModel(const std::string& path, const NetworkConfig& config, DepthNetwor
   WriteAtomically(path, [&](const std::string& temp) {
     torch::serialize::OutputArchive archive;
     archive.write("depthforge_config", c10::IValue(config.ToJson()));
+    if (!config.tflite.empty()) archive.write("depthforge_tflite", c10::IValue(config.tflite));
     network.save(archive);
     archive.save_to(temp);
   });
@@ -194,6 +220,11 @@ std::shared_ptr<DepthNetworkImpl> LoadModel(const std::string& path, NetworkConf
     throw FileError(path, "not a depthforge model file (no configuration)");
   }
   config = NetworkConfig::FromJson(text.toStringRef(), path);
+  c10::IValue tflite;
+  if (archive.try_read("depthforge_tflite", tflite) && tflite.isString()) {
+    config.tflite = tflite.toStringRef();
+    config.tflite_name = path;
+  }
   auto network = BuildNetwork(config);
   try {
     network->load(archive);

@@ -16,6 +16,8 @@ struct NetworkConfig {
   int input_width = 128, input_height = 96;
   int base_channels = 16;
   float max_depth = 10.f;
+  // kFastDepth: the TFLite file the graph comes from (kept in model files).
+  std::string tflite, tflite_name;
   int input_channels() const { return architecture == Architecture::kAttentionUNet ? 6 : 3; }
   std::string ToJson() const;
   static NetworkConfig FromJson(const std::string& json, const std::string& source);

@@ -15,6 +15,8 @@
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/joint_bilateral_upsample.h"
 #include "depthforge/io/image_io.h"
+#include "depthforge/models/model_registry.h"
+#include "depthforge/models/model_store.h"
 #include "depthforge/models/torch_network.h"
 #include "depthforge/train/rgbd_dataset.h"
 #include "depthforge/train/torch_modules.h"
@@ -30,7 +32,8 @@ Architecture ArchitectureFromString(const std::string& name) {
   if (name == "unet") return Architecture::kUNet;
   if (name == "attention-unet") return Architecture::kAttentionUNet;
   if (name == "eigen") return Architecture::kEigen;
-  throw OptionError("unknown architecture '" + name + "' (expected unet, attention-unet or eigen)");
+  if (name == "fastdepth") return Architecture::kFastDepth;
+  throw OptionError("unknown architecture '" + name + "' (expected unet, attention-unet, eigen or fastdepth)");
 }
 
 std::string ToString(Architecture architecture) {
@@ -38,6 +41,7 @@ std::string ToString(Architecture architecture) {
     case Architecture::kUNet: return "unet";
     case Architecture::kAttentionUNet: return "attention-unet";
     case Architecture::kEigen: return "eigen";
+    case Architecture::kFastDepth: return "fastdepth";
   }
   return "";
 }
@@ -47,6 +51,7 @@ LossKind DefaultLoss(Architecture architecture) {
     case Architecture::kUNet: return LossKind::kBerHu;
     case Architecture::kAttentionUNet: return LossKind::kL1GradientSsim;
     case Architecture::kEigen: return LossKind::kScaleInvariant;
+    case Architecture::kFastDepth: return LossKind::kL1;
   }
   return LossKind::kMse;
 }
@@ -331,6 +336,14 @@ TrainResult Train(const TrainOptions& options) {
   config.input_height = options.input_size.height;
   config.base_channels = options.base_channels;
   config.max_depth = options.max_depth;
+  if (options.architecture == Architecture::kFastDepth) {
+    ModelStore store(ModelStoreOptions::FromEnvironment());
+    const ModelRegistry& registry = ModelRegistry::Builtin();
+    std::string path = registry.Contains(options.init_model) ? store.Ensure(registry.Find(options.init_model)).path
+                                                             : options.init_model;
+    config.tflite = ReadFileBytes(path);
+    config.tflite_name = path;
+  }
 
   torch::manual_seed(options.seed);
   auto network = BuildNetwork(config);

@@ -18,18 +18,20 @@ enum class Architecture {
   kUNet,           // encoder/decoder with skip connections (Ronneberger et al. 2015)
   kAttentionUNet,  // SELU, channel + spatial attention, RGB + focus channel input
   kEigen,          // Eigen et al. 2014: global coarse network (fully connected) + local fine network
+  kFastDepth,      // FastDepth initialised from the imported pretrained weights, for fine-tuning
 };
-Architecture ArchitectureFromString(const std::string& name);  // unet|attention-unet|eigen
+Architecture ArchitectureFromString(const std::string& name);  // unet|attention-unet|eigen|fastdepth
 std::string ToString(Architecture architecture);
 
 enum class LossKind {
   kMse,             // mean squared error
+  kL1,              // mean absolute error (FastDepth's training loss)
   kL1GradientSsim,  // L1 + gradient + 0.3 × 4×4-grid gradient + SSIM (the attention U-Net report)
   kScaleInvariant,  // Eigen et al.: mean d² − λ (mean d)², d = log p − log g, λ = 0.5
   kSilog,           // 10 · sqrt(mean d² − 0.85 (mean d)²)
   kBerHu,           // reverse Huber, c = 0.2 · max |p − g| (Laina et al. 2016)
 };
-LossKind LossKindFromString(const std::string& name);  // mse|l1-grad-ssim|scale-invariant|silog|berhu
+LossKind LossKindFromString(const std::string& name);  // mse|l1|l1-grad-ssim|scale-invariant|silog|berhu
 std::string ToString(LossKind loss);
 // Each paper's own loss.
 LossKind DefaultLoss(Architecture architecture);
@@ -74,6 +76,8 @@ struct TrainOptions {
   int stop_after_batches = 0;        // > 0: stop as if killed after this many batches (tests)
   bool show_progress = true;
   std::string device = "cpu";        // a LibTorch device string (cpu, cuda, cuda:1)
+  // kFastDepth: the pretrained model to start from (registry name or .tflite).
+  std::string init_model = "fastdepth-nyu";
   DistributedOptions distributed;
   void Check() const;
 };

@@ -166,6 +166,30 @@ TEST(Trainer, DistributedSettingsAreChecked) {
   EXPECT_THROW(o.Check(), OptionError);  // the global batch must split evenly
 }
 
+TEST(Trainer, FastDepthFineTunesFromThePretrainedWeights) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(model, "models/fast_depth_224.tflite");
+  SmallRun run;
+  TrainOptions o = run.Options("fastdepth", Architecture::kFastDepth);
+  o.init_model = model;
+  o.input_size = {64, 64};
+  o.learning_rate = 1e-4;
+  o.epochs = 3;
+  o.augment.enabled = false;
+  TrainResult result = Train(o);
+  ASSERT_EQ(result.epochs.size(), 3u);
+  EXPECT_EQ(ToString(o.loss), "l1");
+  EXPECT_LT(result.epochs.back().val_loss, result.epochs.front().val_loss);
+  // The model file carries the graph: it loads on its own and estimates.
+  EstimatorOptions options;
+  options.model = result.model_path;
+  auto estimator = CreateDepthEstimator(options, ModelStore(ModelStoreOptions::FromEnvironment()));
+  RgbdSample sample = OpenDataset(run.val_csv)->Get(0);
+  EXPECT_EQ(estimator->Estimate(sample.image).values.size(), sample.image.size());
+  o.input_size = {64, 48};  // not a multiple of 32
+  o.run_dir = run.dir.File("fastdepth-bad");
+  EXPECT_THROW(Train(o), OptionError);
+}
+
 TEST(Trainer, BadOptionsAndFilesAreExplained) {
   SmallRun run;
   TrainOptions o = run.Options("bad", Architecture::kUNet);
