@@ -13,7 +13,7 @@ namespace depthforge::cli {
 void AddEvalCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("eval", "Measure a depth model on an RGB-D dataset (AbsRel, RMSE, δ1, ...)");
   struct Flags {
-    std::string model, data, output, crop = "eigen", align = "none";
+    std::string model, data, output, crop = "eigen", align = "none", split, subset = "test";
     float min_depth = 1e-3f, max_depth = 10.f;
     double depth_scale = 1000;
     bool quiet = false;
@@ -27,6 +27,8 @@ void AddEvalCommand(CLI::App& app) {
   command->add_option("--min-depth", flags->min_depth, "Ground truth below this (m) is ignored")->capture_default_str();
   command->add_option("--max-depth", flags->max_depth, "Ground truth above this (m) is ignored (80 for KITTI)")->capture_default_str();
   command->add_option("--depth-scale", flags->depth_scale, "Depth PNG units per metre (1000 mm; 256 KITTI)")->capture_default_str();
+  command->add_option("--split", flags->split, "NYU .mat: the official splits.mat (or a file of 1-based indices)");
+  command->add_option("--subset", flags->subset, "With --split: train or test")->capture_default_str();
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
   command->callback([flags] {
     EvalOptions options;
@@ -38,6 +40,7 @@ void AddEvalCommand(CLI::App& app) {
     options.Check();
     DatasetOptions data_options;
     data_options.depth_scale = flags->depth_scale;
+    if (!flags->split.empty()) data_options.indices = ReadNyuSplit(flags->split, flags->subset);
     auto dataset = OpenDataset(flags->data, data_options);
     EstimatorOptions estimator_options;
     estimator_options.model = flags->model;

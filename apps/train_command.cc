@@ -11,7 +11,7 @@ namespace depthforge::cli {
 void AddTrainCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("train", "Train a depth network (U-Net, attention U-Net, Eigen) on RGB-D data");
   struct Flags {
-    std::string arch = "unet", loss, init_model = "fastdepth-nyu", data, val, run_dir, size = "128x96", schedule = "cosine", device = "cpu";
+    std::string arch = "unet", loss, init_model = "fastdepth-nyu", split, data, val, run_dir, size = "128x96", schedule = "cosine", device = "cpu";
     int epochs = 10, batch = 8, channels = 16, checkpoint_every = 50, threads = 0;
     double lr = 1e-3, depth_scale = 1000;
     float max_depth = 10.f;
@@ -25,6 +25,7 @@ void AddTrainCommand(CLI::App& app) {
   command->add_option("--init-model", f->init_model, "fastdepth: the pretrained model to start from (name or .tflite)")
       ->capture_default_str();
   command->add_option("--data", f->data, "Training data: .csv pairs, NYU .mat or a folder")->required();
+  command->add_option("--split", f->split, "NYU .mat: splits.mat; --data uses its train subset, --val its test subset");
   command->add_option("--val", f->val, "Validation data (evaluated after every epoch; picks best.pt)");
   command->add_option("-o,--output", f->run_dir, "Run directory: model.pt, best.pt, checkpoint.pt, log.csv/json, loss.png")->required();
   command->add_option("--epochs", f->epochs, "Epochs")->capture_default_str();
@@ -48,6 +49,7 @@ void AddTrainCommand(CLI::App& app) {
     options.loss = f->loss.empty() ? DefaultLoss(options.architecture) : LossKindFromString(f->loss);
     options.train_data = f->data;
     options.val_data = f->val;
+    options.split_file = f->split;
     options.run_dir = f->run_dir;
     options.epochs = f->epochs;
     options.batch_size = f->batch;

@@ -5,7 +5,7 @@ DEPTHFORGE_PACKAGES=(
   libtorch-dev libopenblas0-openmp
   libopencv-dev libopencv-contrib-dev
   libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev ca-certificates
-  libtinygltf-dev libstb-dev libhdf5-dev libgloo-dev
+  libtinygltf-dev libstb-dev libhdf5-dev libgloo-dev libmatio-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
 )
 

@@ -1,6 +1,7 @@
 #include "depthforge/train/rgbd_dataset.h"
 
 #include <hdf5.h>
+#include <matio.h>
 
 #include <algorithm>
 #include <cmath>
@@ -211,6 +212,49 @@ std::unique_ptr<RgbdDataset> OpenNyuMatDataset(const std::string& mat_path, cons
   options.Check();
   if (!fs::exists(mat_path)) throw FileError(mat_path, "no such file");
   return std::make_unique<NyuMatDataset>(mat_path, options.indices);
+}
+
+std::vector<size_t> ReadNyuSplit(const std::string& path, const std::string& subset) {
+  if (subset != "train" && subset != "test") throw OptionError("split subset must be train or test, got '" + subset + "'");
+  std::vector<double> one_based;
+  std::string extension = fs::path(path).extension().string();
+  if (extension == ".mat") {
+    mat_t* file = Mat_Open(path.c_str(), MAT_ACC_RDONLY);
+    if (file == nullptr) throw FileError(path, "not a readable MATLAB file");
+    std::string name = subset + "Ndxs";
+    matvar_t* variable = Mat_VarRead(file, name.c_str());
+    if (variable == nullptr || variable->data_type != MAT_T_DOUBLE || variable->data == nullptr) {
+      if (variable) Mat_VarFree(variable);
+      Mat_Close(file);
+      throw FileError(path, "has no numeric variable '" + name + "'");
+    }
+    size_t count = 1;
+    for (int d = 0; d < variable->rank; ++d) count *= variable->dims[d];
+    const double* values = static_cast<const double*>(variable->data);
+    one_based.assign(values, values + count);
+    Mat_VarFree(variable);
+    Mat_Close(file);
+  } else {
+    std::istringstream in(ReadFileBytes(path));
+    std::string line;
+    int line_number = 0;
+    while (std::getline(in, line)) {
+      ++line_number;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      try {
+        one_based.push_back(std::stod(line));
+      } catch (const std::logic_error&) {
+        throw FileError(path, "line " + std::to_string(line_number) + " is not an index");
+      }
+    }
+  }
+  std::vector<size_t> indices;
+  for (double v : one_based) {
+    if (!(v >= 1) || v != std::floor(v)) throw FileError(path, "split indices must be whole numbers from 1, got " + std::to_string(v));
+    indices.push_back(size_t(v) - 1);
+  }
+  if (indices.empty()) throw FileError(path, "the " + subset + " split is empty");
+  return indices;
 }
 
 std::unique_ptr<RgbdDataset> OpenDataset(const std::string& path, const DatasetOptions& options) {

@@ -43,6 +43,12 @@ std::unique_ptr<RgbdDataset> OpenFolderDataset(const std::string& folder, const 
 // NYU Depth v2 labelled .mat (MATLAB v7.3 = HDF5): 'images' (N×3×W×H uint8)
 // and 'depths' (N×W×H float metres), read one image at a time.
 std::unique_ptr<RgbdDataset> OpenNyuMatDataset(const std::string& mat_path, const DatasetOptions& options = {});
+// The images of one subset ("train" or "test") of NYU Depth v2's official
+// split: splits.mat (MATLAB v5, variables trainNdxs / testNdxs) or a text
+// file of indices, one per line; both 1-based as in MATLAB. Returns 0-based
+// indices for DatasetOptions::indices. Throws FileError.
+std::vector<size_t> ReadNyuSplit(const std::string& path, const std::string& subset);
+
 // By the path: a .csv, a .mat, or a folder.
 std::unique_ptr<RgbdDataset> OpenDataset(const std::string& path, const DatasetOptions& options = {});
 

@@ -115,3 +115,43 @@ TEST(RgbdDataset, NyuMatReadsOneImageAtATimeInTheRightOrientation) {
 
 }  // namespace
 }  // namespace depthforge
+
+#include <matio.h>
+
+namespace depthforge {
+namespace {
+
+TEST(RgbdDataset, NyuOfficialSplitFromMatlabOrText) {
+  testing::TempDir dir;
+  // A MATLAB v5 file like NYU's splits.mat: column vectors of 1-based indices.
+  mat_t* file = Mat_CreateVer(dir.File("splits.mat").c_str(), nullptr, MAT_FT_MAT5);
+  ASSERT_NE(file, nullptr);
+  double train[3] = {1, 2, 5}, test[2] = {3, 4};
+  size_t train_dims[2] = {3, 1}, test_dims[2] = {2, 1};
+  matvar_t* a = Mat_VarCreate("trainNdxs", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, train_dims, train, 0);
+  matvar_t* b = Mat_VarCreate("testNdxs", MAT_C_DOUBLE, MAT_T_DOUBLE, 2, test_dims, test, 0);
+  Mat_VarWrite(file, a, MAT_COMPRESSION_NONE);
+  Mat_VarWrite(file, b, MAT_COMPRESSION_NONE);
+  Mat_VarFree(a);
+  Mat_VarFree(b);
+  Mat_Close(file);
+  EXPECT_EQ(ReadNyuSplit(dir.File("splits.mat"), "train"), (std::vector<size_t>{0, 1, 4}));
+  EXPECT_EQ(ReadNyuSplit(dir.File("splits.mat"), "test"), (std::vector<size_t>{2, 3}));
+  WriteFileBytes(dir.File("test.txt"), "3\n4\n\n");
+  EXPECT_EQ(ReadNyuSplit(dir.File("test.txt"), "test"), (std::vector<size_t>{2, 3}));
+  WriteFileBytes(dir.File("bad.txt"), "3\nzero\n");
+  EXPECT_THROW(ReadNyuSplit(dir.File("bad.txt"), "test"), FileError);
+  WriteFileBytes(dir.File("zero.txt"), "0\n");
+  EXPECT_THROW(ReadNyuSplit(dir.File("zero.txt"), "test"), FileError);
+  EXPECT_THROW(ReadNyuSplit(dir.File("splits.mat"), "validation"), OptionError);
+  // The split selects images of a NYU .mat.
+  WriteNyuLikeMat(dir.File("nyu.mat"), 5, 8, 6);
+  DatasetOptions options;
+  options.indices = ReadNyuSplit(dir.File("splits.mat"), "test");
+  auto data = OpenDataset(dir.File("nyu.mat"), options);
+  ASSERT_EQ(data->size(), 2u);
+  EXPECT_EQ(data->Get(1).name, "nyu_3");
+}
+
+}  // namespace
+}  // namespace depthforge

@@ -326,9 +326,14 @@ TrainResult Train(const TrainOptions& options) {
   torch::Device device(options.device);
   DatasetOptions data_options;
   data_options.depth_scale = options.depth_scale;
-  auto train = OpenDataset(options.train_data, data_options);
+  DatasetOptions train_options = data_options, val_options = data_options;
+  if (!options.split_file.empty()) {
+    train_options.indices = ReadNyuSplit(options.split_file, "train");
+    val_options.indices = ReadNyuSplit(options.split_file, "test");
+  }
+  auto train = OpenDataset(options.train_data, train_options);
   std::unique_ptr<RgbdDataset> val;
-  if (!options.val_data.empty()) val = OpenDataset(options.val_data, data_options);
+  if (!options.val_data.empty()) val = OpenDataset(options.val_data, val_options);
   EnsureWritableDirectory(options.run_dir);
   NetworkConfig config;
   config.architecture = options.architecture;
@@ -409,6 +414,9 @@ TrainResult Train(const TrainOptions& options) {
       state.epoch = epoch;
       state.batch = b + 1;
       ++result.batches_done;
+      char note[48];
+      std::snprintf(note, sizeof note, "loss %.4f", state.epoch_loss_sum / std::max(1, state.epoch_batches));
+      progress.SetNote(note);
       progress.Set(done_before + result.batches_done);
       bool stop = (options.stop_after_batches > 0 && result.batches_done >= options.stop_after_batches) || InterruptRequested();
       if (writer && (stop || (options.checkpoint_every > 0 && (epoch * per_epoch + b + 1) % options.checkpoint_every == 0))) {

@@ -59,6 +59,9 @@ struct TrainOptions {
   Architecture architecture = Architecture::kUNet;
   LossKind loss = LossKind::kL1GradientSsim;
   std::string train_data, val_data;  // anything OpenDataset opens
+  // NYU .mat data: the official split file; training uses its train
+  // subset, validation its test subset.
+  std::string split_file;
   double depth_scale = 1000;         // depth PNG units per metre
   std::string run_dir;
   cv::Size input_size{128, 96};

@@ -72,6 +72,7 @@ void Progress::Draw(bool final_line) {
   } else {
     line += FormatAmount(done_, unit_) + " " + unit_ + "  " + rate_text;
   }
+  if (!note_.empty()) line += "  " + note_;
   if (interactive_) {
     std::fprintf(out_, "\r%s\033[K%s", line.c_str(), final_line ? "\n" : "");
   } else {

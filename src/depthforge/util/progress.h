@@ -14,6 +14,8 @@ class Progress {
   ~Progress();
 
   void Set(double done);
+  // Extra text shown after the counts, e.g. "loss 0.123".
+  void SetNote(std::string note) { note_ = std::move(note); }
   void Add(double amount) { Set(done_ + amount); }
   // Prints the last state and a newline. Called by the destructor if needed.
   void Finish();
@@ -32,6 +34,7 @@ class Progress {
   bool interactive_;
   bool finished_ = false;
   double done_ = 0;
+  std::string note_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
 };

@@ -20,6 +20,7 @@ TEST(Progress, WritesCountRateAndFinalLine) {
   std::FILE* out = std::tmpfile();
   {
     Progress progress("depth", 4, "img", out);
+    progress.SetNote("loss 0.5");
     progress.Set(2);
     progress.Set(4);
   }
@@ -31,6 +32,7 @@ TEST(Progress, WritesCountRateAndFinalLine) {
   EXPECT_NE(text.find("depth [########################] 4/4 img"), std::string::npos) << text;
   EXPECT_NE(text.find("img/s"), std::string::npos);
   EXPECT_NE(text.find(" in 0:00"), std::string::npos);
+  EXPECT_NE(text.find("loss 0.5"), std::string::npos);
 }
 
 }  // namespace
