@@ -1,0 +1,121 @@
+#include "depthforge/stereo/stereo_matcher.h"
+
+#include <cmath>
+#include <limits>
+
+#include <opencv2/calib3d.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/ximgproc.hpp>
+
+#include "depthforge/core/error.h"
+
+namespace depthforge {
+
+void StereoMatchOptions::Check() const {
+  if (max_disparity < 1 || max_disparity > 1024) throw OptionError("max disparity must be between 1 and 1024 pixels");
+  if (block_size < 1 || block_size > 21 || block_size % 2 == 0) throw OptionError("block size must be odd, 1-21");
+  if (!(wls_lambda > 0) || !(wls_sigma > 0)) throw OptionError("WLS lambda and sigma must be positive");
+  if (min_confidence < 0 || min_confidence > 1) throw OptionError("minimum confidence must be between 0 and 1");
+}
+
+namespace {
+
+void CheckPair(const cv::Mat& left, const cv::Mat& right) {
+  if (left.empty() || right.empty()) throw Error("stereo images must not be empty");
+  if (left.size() != right.size()) {
+    throw Error("left image is " + std::to_string(left.cols) + "x" + std::to_string(left.rows) + " but right is " +
+                std::to_string(right.cols) + "x" + std::to_string(right.rows) + "; a stereo pair must have one size");
+  }
+}
+
+int RoundUp16(int value) { return (value + 15) / 16 * 16; }
+
+cv::Mat1f ToPixels(const cv::Mat& fixed_point, int min_disparity) {
+  cv::Mat1f out(fixed_point.size());
+  for (int y = 0; y < out.rows; ++y) {
+    for (int x = 0; x < out.cols; ++x) {
+      short v = fixed_point.at<short>(y, x);
+      out(y, x) = v < min_disparity * 16 ? std::numeric_limits<float>::quiet_NaN() : v / 16.f;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const StereoMatchOptions& options) {
+  options.Check();
+  CheckPair(left, right);
+  int disparities = RoundUp16(options.max_disparity);
+  int channels = left.channels();
+  int block = options.block_size;
+  auto matcher = cv::StereoSGBM::create(0, disparities, block, 8 * channels * block * block,
+                                        32 * channels * block * block, 1, 63, 10, 100, 2, cv::StereoSGBM::MODE_HH);
+  cv::Mat left_disparity, right_disparity;
+  matcher->compute(left, right, left_disparity);
+  StereoMatchResult result;
+  if (!options.left_right_check) {
+    result.disparity = ToPixels(left_disparity, 0);
+    result.confidence = cv::Mat1f(left.size(), 1.f);
+    result.confidence.setTo(0.f, result.disparity != result.disparity);
+    return result;
+  }
+  auto right_matcher = cv::ximgproc::createRightMatcher(matcher);
+  right_matcher->compute(right, left, right_disparity);
+  auto wls = cv::ximgproc::createDisparityWLSFilter(matcher);
+  wls->setLambda(options.wls_lambda);
+  wls->setSigmaColor(options.wls_sigma);
+  wls->setLRCthresh(1);
+  cv::Mat filtered;
+  wls->filter(left_disparity, left, filtered, right_disparity, cv::Rect(), right);
+  cv::Mat confidence = wls->getConfidenceMap();  // 0..255
+  confidence.convertTo(result.confidence, CV_32F, 1.0 / 255);
+  if (options.fill) {
+    result.disparity = ToPixels(filtered, 0);
+    if (options.min_confidence > 0) {
+      result.disparity.setTo(std::numeric_limits<float>::quiet_NaN(), result.confidence < options.min_confidence);
+    }
+  } else {
+    // Consistent pixels only: the raw disparity where the check passed.
+    result.disparity = ToPixels(left_disparity, 0);
+    result.disparity.setTo(std::numeric_limits<float>::quiet_NaN(), result.confidence <= 0.f);
+  }
+  return result;
+}
+
+cv::Mat1f MatchStereoPlainSgbm(const cv::Mat& left, const cv::Mat& right, int max_disparity) {
+  CheckPair(left, right);
+  auto matcher = cv::StereoSGBM::create(0, RoundUp16(max_disparity));
+  cv::Mat disparity;
+  matcher->compute(left, right, disparity);
+  return ToPixels(disparity, 0);
+}
+
+DisparityErrors CompareDisparity(const cv::Mat1f& estimate, const cv::Mat1f& ground_truth, int border) {
+  if (estimate.size() != ground_truth.size()) throw Error("disparity maps differ in size");
+  DisparityErrors e;
+  int64_t bad1 = 0, bad2 = 0, estimated = 0;
+  double error_sum = 0;
+  for (int y = border; y < ground_truth.rows - border; ++y) {
+    for (int x = border; x < ground_truth.cols - border; ++x) {
+      float g = ground_truth(y, x);
+      if (!std::isfinite(g) || g <= 0) continue;
+      ++e.pixels;
+      float d = estimate(y, x);
+      if (!std::isfinite(d)) { ++bad1; ++bad2; continue; }
+      double error = std::abs(double(d) - g);
+      ++estimated;
+      error_sum += error;
+      bad1 += error > 1;
+      bad2 += error > 2;
+    }
+  }
+  if (e.pixels == 0) return e;
+  e.bad1 = 100.0 * double(bad1) / double(e.pixels);
+  e.bad2 = 100.0 * double(bad2) / double(e.pixels);
+  e.density = 100.0 * double(estimated) / double(e.pixels);
+  e.epe = estimated > 0 ? error_sum / double(estimated) : 0;
+  return e;
+}
+
+}  // namespace depthforge

@@ -1,0 +1,43 @@
+// Dense disparity from a rectified stereo pair: semi-global matching in
+// both directions, left-right consistency, sub-pixel disparities, and
+// edge-aware filling of the pixels the consistency check rejects (weighted
+// least squares guided by the left image), with a per-pixel confidence.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+namespace depthforge {
+
+struct StereoMatchOptions {
+  int max_disparity = 64;  // search range in pixels (rounded up to a multiple of 16)
+  int block_size = 5;      // odd, matching window
+  bool left_right_check = true;
+  bool fill = true;           // WLS filtering and filling of rejected pixels
+  double wls_lambda = 8000;   // smoothness of the WLS filter
+  double wls_sigma = 1.5;     // its colour sensitivity
+  double min_confidence = 0.0;  // with fill: below this confidence the output is NaN
+  void Check() const;
+};
+
+struct StereoMatchResult {
+  cv::Mat1f disparity;   // left-image disparity in pixels, NaN where unknown
+  cv::Mat1f confidence;  // 0..1 (1 = left-right consistent and textured)
+};
+
+// Throws Error when the images differ in size; 8-bit grey or BGR images.
+StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const StereoMatchOptions& options = {});
+
+// OpenCV's StereoSGBM as it comes (block size 3, no penalties set, no
+// post-processing), the peer the matcher is measured against.
+cv::Mat1f MatchStereoPlainSgbm(const cv::Mat& left, const cv::Mat& right, int max_disparity);
+
+struct DisparityErrors {
+  double bad1 = 0, bad2 = 0;  // % of ground-truth pixels with error > 1 / > 2 px (unknown output counts as bad)
+  double epe = 0;             // mean absolute error (px) over pixels with an estimate
+  double density = 0;         // % of ground-truth pixels with an estimate
+  int64_t pixels = 0;
+};
+// Ground truth: NaN, inf or <= 0 = unknown; 'border' pixels are skipped.
+DisparityErrors CompareDisparity(const cv::Mat1f& estimate, const cv::Mat1f& ground_truth, int border = 0);
+
+}  // namespace depthforge
