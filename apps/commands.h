@@ -15,5 +15,6 @@ void AddViewCommand(CLI::App& app);
 void AddSynthCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
+void AddStereoCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

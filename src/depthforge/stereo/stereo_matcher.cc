@@ -4,6 +4,7 @@
 #include <limits>
 
 #include <opencv2/calib3d.hpp>
+#include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc.hpp>
 
@@ -50,7 +51,8 @@ StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const S
   int channels = left.channels();
   int block = options.block_size;
   auto matcher = cv::StereoSGBM::create(0, disparities, block, 8 * channels * block * block,
-                                        32 * channels * block * block, 1, 63, 10, 100, 2, cv::StereoSGBM::MODE_HH);
+                                        32 * channels * block * block, 1, 63, 10, 100, 2,
+                                        options.eight_paths ? cv::StereoSGBM::MODE_HH : cv::StereoSGBM::MODE_SGBM_3WAY);
   cv::Mat left_disparity, right_disparity;
   matcher->compute(left, right, left_disparity);
   StereoMatchResult result;
@@ -89,6 +91,50 @@ cv::Mat1f MatchStereoPlainSgbm(const cv::Mat& left, const cv::Mat& right, int ma
   cv::Mat disparity;
   matcher->compute(left, right, disparity);
   return ToPixels(disparity, 0);
+}
+
+cv::Mat1f DepthFromDisparity(const cv::Mat1f& disparity, double focal, double baseline, double doffs) {
+  if (!(focal > 0 && baseline > 0)) throw OptionError("focal length and baseline must be positive");
+  cv::Mat1f depth(disparity.size());
+  for (int y = 0; y < depth.rows; ++y) {
+    for (int x = 0; x < depth.cols; ++x) {
+      double d = double(disparity(y, x)) + doffs;
+      depth(y, x) = std::isfinite(d) && d > 0 ? float(focal * baseline / d) : std::numeric_limits<float>::quiet_NaN();
+    }
+  }
+  return depth;
+}
+
+double MedianRowOffset(const cv::Mat& left, const cv::Mat& right) {
+  auto orb = cv::ORB::create(2000);
+  std::vector<cv::KeyPoint> kl, kr;
+  cv::Mat dl, dr;
+  orb->detectAndCompute(left, cv::noArray(), kl, dl);
+  orb->detectAndCompute(right, cv::noArray(), kr, dr);
+  if (dl.empty() || dr.empty()) return std::numeric_limits<double>::quiet_NaN();
+  cv::BFMatcher matcher(cv::NORM_HAMMING);
+  std::vector<std::vector<cv::DMatch>> knn;
+  matcher.knnMatch(dl, dr, knn, 2);
+  std::vector<cv::Point2f> pl, pr;
+  for (const auto& m : knn) {
+    if (m.size() == 2 && m[0].distance < 0.75 * m[1].distance) {
+      pl.push_back(kl[size_t(m[0].queryIdx)].pt);
+      pr.push_back(kr[size_t(m[0].trainIdx)].pt);
+    }
+  }
+  if (pl.size() < 15) return std::numeric_limits<double>::quiet_NaN();
+  // Only matches consistent with one epipolar geometry count: repetitive
+  // textures (a chessboard) produce many wrong matches.
+  std::vector<uchar> inlier;
+  cv::Mat fundamental = cv::findFundamentalMat(pl, pr, cv::FM_RANSAC, 1.0, 0.999, inlier);
+  if (fundamental.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> offsets;
+  for (size_t i = 0; i < pl.size(); ++i) {
+    if (inlier[i]) offsets.push_back(std::abs(pl[i].y - pr[i].y));
+  }
+  if (offsets.size() < 8) return std::numeric_limits<double>::quiet_NaN();
+  std::nth_element(offsets.begin(), offsets.begin() + long(offsets.size() / 2), offsets.end());
+  return offsets[offsets.size() / 2];
 }
 
 DisparityErrors CompareDisparity(const cv::Mat1f& estimate, const cv::Mat1f& ground_truth, int border) {

@@ -11,6 +11,9 @@ namespace depthforge {
 struct StereoMatchOptions {
   int max_disparity = 64;  // search range in pixels (rounded up to a multiple of 16)
   int block_size = 5;      // odd, matching window
+  // Aggregate costs along all 8 directions (slower, slightly more accurate)
+  // instead of the 3-way single-pass variant (docs/STEREO.md).
+  bool eight_paths = false;
   bool left_right_check = true;
   bool fill = true;           // WLS filtering and filling of rejected pixels
   double wls_lambda = 8000;   // smoothness of the WLS filter
@@ -30,6 +33,14 @@ StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const S
 // OpenCV's StereoSGBM as it comes (block size 3, no penalties set, no
 // post-processing), the peer the matcher is measured against.
 cv::Mat1f MatchStereoPlainSgbm(const cv::Mat& left, const cv::Mat& right, int max_disparity);
+
+// Metric depth from disparity: focal · baseline / (d + doffs), in the
+// baseline's unit; unknown (NaN) where the disparity is unknown or d + doffs <= 0.
+cv::Mat1f DepthFromDisparity(const cv::Mat1f& disparity, double focal, double baseline, double doffs = 0);
+
+// Median vertical offset (px) between features matched across the pair:
+// near 0 for a rectified pair. Returns NaN when too few features match.
+double MedianRowOffset(const cv::Mat& left, const cv::Mat& right);
 
 struct DisparityErrors {
   double bad1 = 0, bad2 = 0;  // % of ground-truth pixels with error > 1 / > 2 px (unknown output counts as bad)
