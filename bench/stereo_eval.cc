@@ -54,9 +54,6 @@ int main(int argc, char** argv) {
     run("OpenCV StereoSGBM, default settings", [&] { return MatchStereoPlainSgbm(p.left, p.right, p.max_disparity); });
     StereoMatchOptions options;
     options.max_disparity = p.max_disparity;
-    StereoMatchOptions no_fill = options;
-    no_fill.fill = false;
-    run("depthforge, consistent pixels only (no fill)", [&] { return MatchStereo(p.left, p.right, no_fill).disparity; });
     run("depthforge (SGBM 3-way + LR check + WLS fill, default)", [&] { return MatchStereo(p.left, p.right, options).disparity; });
     StereoMatchOptions eight = options;
     eight.eight_paths = true;
