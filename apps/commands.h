@@ -16,5 +16,6 @@ void AddSynthCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddStereoCommand(CLI::App& app);
+void AddStructuredLightCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   depthforge::cli::AddConvertCommand(app);
   depthforge::cli::AddViewCommand(app);
   depthforge::cli::AddStereoCommand(app);
+  depthforge::cli::AddStructuredLightCommand(app);
   depthforge::cli::AddTrainCommand(app);
   depthforge::cli::AddEvalCommand(app);
   depthforge::cli::AddSynthCommand(app);
