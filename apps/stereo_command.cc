@@ -10,6 +10,7 @@
 #include "depthforge/render/camera.h"
 #include "depthforge/render/point_cloud.h"
 #include "depthforge/stereo/stereo_calibration.h"
+#include "depthforge/stereo/stereo_labels.h"
 #include "depthforge/stereo/stereo_matcher.h"
 #include "depthforge/util/paths.h"
 
@@ -30,7 +31,7 @@ cv::Size ParseBoard(const std::string& text) {
 }  // namespace
 
 void AddStereoCommand(CLI::App& app) {
-  CLI::App* stereo = app.add_subcommand("stereo", "Depth from two cameras: calibrate, match");
+  CLI::App* stereo = app.add_subcommand("stereo", "Depth from two cameras: calibrate, match, label");
   stereo->require_subcommand(1);
 
   CLI::App* calibrate = stereo->add_subcommand("calibrate", "Calibrate a stereo rig from chessboard pairs");
@@ -56,6 +57,40 @@ void AddStereoCommand(CLI::App& app) {
                 "%.3f px on average; baseline %.4f m, focal %.1f px -> %s\n",
                 calibration.used.size(), calibration.rejected.size(), calibration.rms, calibration.rectified_row_error,
                 calibration.baseline(), calibration.focal(), cf->output.c_str());
+  });
+
+  CLI::App* label = stereo->add_subcommand("label", "Turn stereo pairs into image/depth training pairs (CSV pair format)");
+  struct LabelFlags {
+    std::string pairs, output, calib;
+    double focal = 0, baseline = 0, doffs = 0, min_confidence = 0.5;
+    int max_disparity = 64;
+    bool quiet = false;
+  };
+  auto lf = std::make_shared<LabelFlags>();
+  label->add_option("pairs", lf->pairs, "Folder of left*/right* images, or an OpenCV image-list XML")->required();
+  label->add_option("-o,--output", lf->output, "Output directory: image/, depth/ (16-bit mm), pairs.csv")->required();
+  label->add_option("--calib", lf->calib, "Calibration from 'stereo calibrate'");
+  label->add_option("--focal", lf->focal, "Without --calib: focal length in pixels");
+  label->add_option("--baseline", lf->baseline, "Without --calib: baseline in metres");
+  label->add_option("--doffs", lf->doffs, "Without --calib: principal point offset, px")->capture_default_str();
+  label->add_option("--max-disp", lf->max_disparity, "Disparity search range")->capture_default_str();
+  label->add_option("--min-confidence", lf->min_confidence, "Keep depth only where the matcher is this confident (0-1)")
+      ->capture_default_str();
+  label->add_flag("-q,--quiet", lf->quiet, "No progress bar");
+  label->callback([lf] {
+    StereoLabelOptions options;
+    if (!lf->calib.empty()) options.calibration = ReadCalibration(lf->calib);
+    options.focal = lf->focal;
+    options.baseline = lf->baseline;
+    options.doffs = lf->doffs;
+    options.match.max_disparity = lf->max_disparity;
+    options.min_confidence = lf->min_confidence;
+    options.show_progress = !lf->quiet;
+    StereoLabelReport report = WriteStereoLabels(FindStereoPairs(lf->pairs), lf->output, options);
+    for (const auto& [pair, reason] : report.failures) std::fprintf(stderr, "  skipped %s: %s\n", pair.c_str(), reason.c_str());
+    std::printf("label: %d pairs -> %s (%.0f%% of pixels labelled on average)\n", report.written, report.csv.c_str(),
+                100 * report.labelled_fraction);
+    if (!report.failures.empty()) throw CLI::RuntimeError(1);
   });
 
   CLI::App* match = stereo->add_subcommand("match", "Disparity (and depth, point cloud when calibrated) of a stereo pair");

@@ -61,3 +61,25 @@ TEST(StereoCli, BadInputsAreOneClearLine) {
 
 }  // namespace
 }  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+TEST(StereoCli, LabelsBecomeATrainingSet) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(list, "data/stereo_calib/stereo_calib.xml");
+  testing::TempDir out;
+  auto calibrate = testing::RunCli("stereo calibrate " + list + " -o " + out.File("calib.yml") + " --square 0.025");
+  ASSERT_EQ(calibrate.exit_code, 0) << calibrate.output;
+  auto label = testing::RunCli("stereo label " + list + " -o " + out.File("labels") + " --calib " + out.File("calib.yml") + " -q");
+  ASSERT_EQ(label.exit_code, 0) << label.output;
+  EXPECT_THAT(label.output, ::testing::HasSubstr("label: 13 pairs"));
+  auto eval = testing::RunCli("eval --model constant:0.5 --data " + out.File("labels/pairs.csv") + " --crop none -o " +
+                              out.File("r.json") + " -q");
+  EXPECT_EQ(eval.exit_code, 0) << eval.output;  // train and eval read the labels
+  auto missing = testing::RunCli("stereo label " + list + " -o " + out.File("x") + " -q");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.output, ::testing::HasSubstr("need metric depth"));
+}
+
+}  // namespace
+}  // namespace depthforge
