@@ -1,6 +1,7 @@
 // depthforge convert INPUT... -o DIR --as LIST [--depth FILE] [stereo, 3D, video and bokeh flags]
 #include <cstdio>
 
+#include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/convert/photo_convert.h"
 #include "depthforge/core/error.h"
@@ -93,18 +94,7 @@ void AddConvertCommand(CLI::App& app) {
     int total = int(inputs.size());
     std::printf("convert: %d of %d photo%s converted, %zu files in %s (%.1f s)\n", report.succeeded, total,
                 total == 1 ? "" : "s", report.written.size(), flags->output_dir.c_str(), report.seconds);
-    if (report.interrupted) {
-      std::fprintf(stderr, "convert: interrupted; %d photos not started (everything written is complete)\n", report.not_started);
-      throw CLI::RuntimeError(130);
-    }
-    if (!report.failures.empty()) {
-      std::fprintf(stderr, "convert: %zu failed:\n", report.failures.size());
-      for (const auto& [input, reason] : report.failures) {
-        bool names_input = reason.compare(0, input.size(), input) == 0;
-        std::fprintf(stderr, "  %s%s%s\n", names_input ? "" : input.c_str(), names_input ? "" : ": ", reason.c_str());
-      }
-      throw CLI::RuntimeError(1);
-    }
+    FinishBatch("convert", report);
   });
 }
 

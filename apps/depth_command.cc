@@ -1,6 +1,7 @@
 // depthforge depth INPUT... -o DIR [--model NAME|FILE] [--format LIST] [--tta]
 #include <cstdio>
 
+#include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_batch.h"
@@ -53,13 +54,9 @@ void AddDepthCommand(CLI::App& app) {
     std::vector<BatchInput> inputs = CollectImageInputs(flags->inputs);
     estimator_options.threads = flags->threads > 0 ? flags->threads : RecommendedInferenceThreads(inputs.size());
     if (!flags->size.empty()) {
-      int w = 0, h = 0;
-      char x = 0;
-      if (std::sscanf(flags->size.c_str(), "%d%c%d", &w, &x, &h) != 3 || (x != 'x' && x != 'X') || w <= 0 || h <= 0) {
-        throw OptionError("--size must look like 256x192, got '" + flags->size + "'");
-      }
-      estimator_options.inference_width = w;
-      estimator_options.inference_height = h;
+      cv::Size size = ParseSize(flags->size, "--size");
+      estimator_options.inference_width = size.width;
+      estimator_options.inference_height = size.height;
     }
     DepthBatchOptions batch;
     batch.output_dir = flags->output_dir;
@@ -79,19 +76,7 @@ void AddDepthCommand(CLI::App& app) {
     std::printf("depth: %d of %d image%s written to %s (%.1f s, %.0f ms/image)\n", report.succeeded, total,
                 total == 1 ? "" : "s", flags->output_dir.c_str(), report.seconds,
                 processed > 0 ? 1000.0 * report.seconds / processed : 0.0);
-    if (report.interrupted) {
-      std::fprintf(stderr, "depth: interrupted; %d image%s not started (everything written is complete)\n",
-                   report.not_started, report.not_started == 1 ? "" : "s");
-      throw CLI::RuntimeError(130);
-    }
-    if (!report.failures.empty()) {
-      std::fprintf(stderr, "depth: %zu failed:\n", report.failures.size());
-      for (const auto& [input, reason] : report.failures) {
-        bool names_input = reason.compare(0, input.size(), input) == 0;
-        std::fprintf(stderr, "  %s%s%s\n", names_input ? "" : input.c_str(), names_input ? "" : ": ", reason.c_str());
-      }
-      throw CLI::RuntimeError(1);
-    }
+    FinishBatch("depth", report);
   });
 }
 

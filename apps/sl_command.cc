@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
 #include "depthforge/io/depth_io.h"
@@ -26,12 +27,8 @@ void AddStructuredLightCommand(CLI::App& app) {
   patterns->add_option("--projector", *projector, "Projector resolution WxH")->required();
   patterns->add_option("-o,--output", *pattern_dir, "Output directory: one PNG per pattern, list.txt in display order")->required();
   patterns->callback([projector, pattern_dir] {
-    int w = 0, h = 0;
-    char x = 0;
-    if (std::sscanf(projector->c_str(), "%d%c%d", &w, &x, &h) != 3 || x != 'x') {
-      throw OptionError("--projector must look like 1024x768, got '" + *projector + "'");
-    }
-    GrayCodePatterns p = MakeGrayCodePatterns({w, h});
+    cv::Size size = ParseSize(*projector, "--projector");
+    GrayCodePatterns p = MakeGrayCodePatterns(size);
     EnsureWritableDirectory(*pattern_dir);
     std::string list;
     for (size_t i = 0; i < p.names.size(); ++i) {
@@ -39,7 +36,7 @@ void AddStructuredLightCommand(CLI::App& app) {
       list += p.names[i] + "\n";
     }
     WriteFileBytes((fs::path(*pattern_dir) / "list.txt").string(), list);
-    std::printf("sl patterns: %zu patterns for a %dx%d projector in %s (capture each as <name>.png)\n", p.names.size(), w, h,
+    std::printf("sl patterns: %zu patterns for a %dx%d projector in %s (capture each as <name>.png)\n", p.names.size(), size.width, size.height,
                 pattern_dir->c_str());
   });
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
 #include "depthforge/io/depth_io.h"
@@ -17,18 +18,6 @@
 namespace depthforge::cli {
 namespace fs = std::filesystem;
 
-namespace {
-
-cv::Size ParseBoard(const std::string& text) {
-  int w = 0, h = 0;
-  char x = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d", &w, &x, &h) != 3 || (x != 'x' && x != 'X')) {
-    throw OptionError("--board must look like 9x6 (inner corners), got '" + text + "'");
-  }
-  return {w, h};
-}
-
-}  // namespace
 
 void AddStereoCommand(CLI::App& app) {
   CLI::App* stereo = app.add_subcommand("stereo", "Depth from two cameras: calibrate, match, label");
@@ -46,7 +35,7 @@ void AddStereoCommand(CLI::App& app) {
   calibrate->add_option("--square", cf->square, "Side of a square in metres (sets the unit of depth)")->capture_default_str();
   calibrate->callback([cf] {
     ChessboardOptions options;
-    options.inner_corners = ParseBoard(cf->board);
+    options.inner_corners = ParseSize(cf->board, "--board");
     options.square_size = cf->square;
     StereoCalibration calibration = CalibrateStereo(FindStereoPairs(cf->pairs), options);
     WriteCalibration(cf->output, calibration);

@@ -1,6 +1,7 @@
 // depthforge synth -o DIR --count N --size WxH --seed S
 #include <cstdio>
 
+#include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
 #include "depthforge/train/synthetic_scene.h"
@@ -23,10 +24,7 @@ void AddSynthCommand(CLI::App& app) {
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
   command->callback([flags] {
     SyntheticSceneOptions options;
-    char x = 0;
-    if (std::sscanf(flags->size.c_str(), "%d%c%d", &options.size.width, &x, &options.size.height) != 3 || x != 'x') {
-      throw OptionError("--size must look like 160x120, got '" + flags->size + "'");
-    }
+    options.size = ParseSize(flags->size, "--size");
     std::string csv = WriteSyntheticDataset(flags->output_dir, flags->count, flags->seed, options, !flags->quiet);
     std::printf("synth: %d scenes, %s\n", flags->count, csv.c_str());
   });

@@ -1,6 +1,7 @@
 // depthforge train --arch ... --loss ... --data ... --val ... -o RUN_DIR [--resume]
 #include <cstdio>
 
+#include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
 #include "depthforge/train/trainer.h"
@@ -55,10 +56,7 @@ void AddTrainCommand(CLI::App& app) {
     options.batch_size = f->batch;
     options.learning_rate = f->lr;
     options.schedule = f->schedule;
-    char x = 0;
-    if (std::sscanf(f->size.c_str(), "%d%c%d", &options.input_size.width, &x, &options.input_size.height) != 3 || x != 'x') {
-      throw OptionError("--size must look like 128x96, got '" + f->size + "'");
-    }
+    options.input_size = ParseSize(f->size, "--size");
     options.base_channels = f->channels;
     options.max_depth = f->max_depth;
     options.depth_scale = f->depth_scale;

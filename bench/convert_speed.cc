@@ -8,6 +8,8 @@
 // `depth` (npy, png16, colour) over the same photos as the peer.
 #include <benchmark/benchmark.h>
 
+#include "bench/bench_data.h"
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -29,31 +31,9 @@ using namespace depthforge;
 
 namespace {
 
-const ModelSpec& Spec() { return ModelRegistry::Builtin().Find("fastdepth-nyu"); }
-
-const TfliteModel& Model() {
-  static const TfliteModel model = [] {
-    ModelStore store(ModelStoreOptions::FromEnvironment());
-    return ReadTflite(store.Ensure(Spec()).path);
-  }();
-  return model;
-}
-
-const std::vector<BatchInput>& Photos() {
-  static const std::vector<BatchInput> inputs = [] {
-    const char* mirror = std::getenv("DEPTHFORGE_MIRROR");
-    fs::path photos = fs::path(mirror ? mirror : "../shared") / "data" / "photos";
-    fs::path dir = fs::temp_directory_path() / "depthforge-bench-photos";
-    fs::create_directories(dir);
-    for (const auto& entry : fs::directory_iterator(photos)) {
-      cv::Mat3b image = ReadImage(entry.path().string());
-      cv::resize(image, image, {640, 480}, 0, 0, cv::INTER_AREA);
-      cv::imwrite((dir / entry.path().filename()).string(), image, {cv::IMWRITE_JPEG_QUALITY, 92});
-    }
-    return CollectImageInputs({dir.string()});
-  }();
-  return inputs;
-}
+const ModelSpec& Spec() { return bench::DefaultSpec(); }
+const TfliteModel& Model() { return bench::DefaultModel(); }
+const std::vector<BatchInput>& Photos() { return bench::Photos640x480(); }
 
 void BM_PhotoToOrbit(benchmark::State& state, bool encode) {
   NetworkDepthEstimator estimator(Model(), Spec(), {});

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/io/calibration_file.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/util/atomic_file.h"
 
@@ -154,47 +155,22 @@ void WriteCalibration(const std::string& path, const StereoCalibration& c) {
 }
 
 StereoCalibration ReadCalibration(const std::string& path) {
-  if (!fs::exists(path)) throw FileError(path, "no such file");
-  cv::FileStorage storage;
-  try {
-    storage.open(path, cv::FileStorage::READ);
-  } catch (const cv::Exception&) {
-  }
-  if (!storage.isOpened()) throw FileError(path, "not a readable calibration file (OpenCV YAML/XML)");
+  CalibrationFileReader file(path);
   StereoCalibration c;
-  try {
-  storage["image_width"] >> c.image_size.width;
-  storage["image_height"] >> c.image_size.height;
-  if (c.image_size.width <= 0 || c.image_size.height <= 0) throw FileError(path, "missing or bad image_width/image_height");
-  auto read = [&](const char* name, cv::Mat& m, int rows, int cols) {
-    try {
-      storage[name] >> m;
-    } catch (const cv::Exception&) {
-      throw FileError(path, std::string("matrix ") + name + " is malformed");
-    }
-    if (m.empty()) throw FileError(path, std::string("missing matrix ") + name);
-    if ((rows > 0 && m.rows != rows) || (cols > 0 && m.cols != cols)) {
-      throw FileError(path, std::string("matrix ") + name + " is " + std::to_string(m.rows) + "x" + std::to_string(m.cols) +
-                                ", expected " + std::to_string(rows) + "x" + std::to_string(cols));
-    }
-    m.convertTo(m, CV_64F);
-  };
-  read("K1", c.K1, 3, 3);
-  read("D1", c.D1, 1, -1);
-  read("K2", c.K2, 3, 3);
-  read("D2", c.D2, 1, -1);
-  read("R", c.R, 3, 3);
-  read("T", c.T, 3, 1);
-  read("R1", c.R1, 3, 3);
-  read("R2", c.R2, 3, 3);
-  read("P1", c.P1, 3, 4);
-  read("P2", c.P2, 3, 4);
-  read("Q", c.Q, 4, 4);
-  storage["rms"] >> c.rms;
-  storage["rectified_row_error"] >> c.rectified_row_error;
-  } catch (const cv::Exception& e) {
-    throw FileError(path, "malformed calibration file (" + e.err + ")");
-  }
+  c.image_size = cv::Size(file.Int("image_width"), file.Int("image_height"));
+  c.K1 = file.Matrix("K1", 3, 3);
+  c.D1 = file.Matrix("D1", 1, -1);
+  c.K2 = file.Matrix("K2", 3, 3);
+  c.D2 = file.Matrix("D2", 1, -1);
+  c.R = file.Matrix("R", 3, 3);
+  c.T = file.Matrix("T", 3, 1);
+  c.R1 = file.Matrix("R1", 3, 3);
+  c.R2 = file.Matrix("R2", 3, 3);
+  c.P1 = file.Matrix("P1", 3, 4);
+  c.P2 = file.Matrix("P2", 3, 4);
+  c.Q = file.Matrix("Q", 4, 4);
+  c.rms = file.Double("rms", 0);
+  c.rectified_row_error = file.Double("rectified_row_error", 0);
   if (c.focal() <= 0 || c.baseline() <= 0) throw FileError(path, "inconsistent calibration: focal length and baseline must be positive");
   return c;
 }

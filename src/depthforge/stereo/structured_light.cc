@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/io/calibration_file.h"
 #include "depthforge/util/atomic_file.h"
 
 namespace depthforge {
@@ -67,39 +68,14 @@ void WriteProjectorCameraCalibration(const std::string& path, const ProjectorCam
 }
 
 ProjectorCameraCalibration ReadProjectorCameraCalibration(const std::string& path) {
-  if (!fs::exists(path)) throw FileError(path, "no such file");
-  cv::FileStorage storage;
-  try {
-    storage.open(path, cv::FileStorage::READ);
-  } catch (const cv::Exception&) {
-  }
-  if (!storage.isOpened()) throw FileError(path, "not a readable calibration file (OpenCV YAML/XML)");
+  CalibrationFileReader file(path);
   ProjectorCameraCalibration c;
-  auto matrix = [&](const char* name, int rows, int cols) {
-    cv::Mat m;
-    try {
-      storage[name] >> m;
-    } catch (const cv::Exception&) {
-      throw FileError(path, std::string("matrix ") + name + " is malformed");
-    }
-    if (m.empty()) throw FileError(path, std::string("missing matrix ") + name);
-    if (m.rows != rows || m.cols != cols) throw FileError(path, std::string("matrix ") + name + " has the wrong shape");
-    m.convertTo(m, CV_64F);
-    return m;
-  };
-  try {
-    storage["camera_width"] >> c.camera_size.width;
-    storage["camera_height"] >> c.camera_size.height;
-    storage["projector_width"] >> c.projector_size.width;
-    storage["projector_height"] >> c.projector_size.height;
-  } catch (const cv::Exception&) {
-    throw FileError(path, "malformed image sizes");
-  }
-  if (c.camera_size.area() <= 0 || c.projector_size.area() <= 0) throw FileError(path, "missing camera or projector size");
-  c.camera_matrix = cv::Matx33d(matrix("camera_matrix", 3, 3));
-  c.projector_matrix = cv::Matx33d(matrix("projector_matrix", 3, 3));
-  c.R = cv::Matx33d(matrix("R", 3, 3));
-  cv::Mat t = matrix("T", 3, 1);
+  c.camera_size = cv::Size(file.Int("camera_width"), file.Int("camera_height"));
+  c.projector_size = cv::Size(file.Int("projector_width"), file.Int("projector_height"));
+  c.camera_matrix = cv::Matx33d(file.Matrix("camera_matrix", 3, 3));
+  c.projector_matrix = cv::Matx33d(file.Matrix("projector_matrix", 3, 3));
+  c.R = cv::Matx33d(file.Matrix("R", 3, 3));
+  cv::Mat t = file.Matrix("T", 3, 1);
   c.T = cv::Vec3d(t.at<double>(0), t.at<double>(1), t.at<double>(2));
   if (cv::norm(c.T) <= 0) throw FileError(path, "inconsistent calibration: camera and projector must not coincide");
   return c;

@@ -1,0 +1,35 @@
+#include "apps/cli_util.h"
+
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "depthforge/core/error.h"
+
+namespace depthforge::cli {
+
+cv::Size ParseSize(const std::string& text, const std::string& flag) {
+  int width = 0, height = 0;
+  char x = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d", &width, &x, &height) != 3 || (x != 'x' && x != 'X') || width <= 0 || height <= 0) {
+    throw OptionError(flag + " must look like 640x480, got '" + text + "'");
+  }
+  return {width, height};
+}
+
+void FinishBatch(const std::string& label, const DepthBatchReport& report) {
+  if (report.interrupted) {
+    std::fprintf(stderr, "%s: interrupted; %d image%s not started (everything written is complete)\n", label.c_str(),
+                 report.not_started, report.not_started == 1 ? "" : "s");
+    throw CLI::RuntimeError(130);
+  }
+  if (report.failures.empty()) return;
+  std::fprintf(stderr, "%s: %zu failed:\n", label.c_str(), report.failures.size());
+  for (const auto& [input, reason] : report.failures) {
+    bool names_input = reason.compare(0, input.size(), input) == 0;
+    std::fprintf(stderr, "  %s%s%s\n", names_input ? "" : input.c_str(), names_input ? "" : ": ", reason.c_str());
+  }
+  throw CLI::RuntimeError(1);
+}
+
+}  // namespace depthforge::cli
