@@ -20,8 +20,6 @@
 #include "depthforge/estimate/depth_batch.h"
 #include "depthforge/estimate/network_estimator.h"
 #include "depthforge/io/image_io.h"
-#include "depthforge/models/model_registry.h"
-#include "depthforge/models/model_store.h"
 #include "depthforge/render/camera.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/video/photo_video.h"
@@ -31,13 +29,9 @@ using namespace depthforge;
 
 namespace {
 
-const ModelSpec& Spec() { return bench::DefaultSpec(); }
-const TfliteModel& Model() { return bench::DefaultModel(); }
-const std::vector<BatchInput>& Photos() { return bench::Photos640x480(); }
-
 void BM_PhotoToOrbit(benchmark::State& state, bool encode) {
-  NetworkDepthEstimator estimator(Model(), Spec(), {});
-  cv::Mat3b photo = ReadImage(Photos()[0].path);
+  NetworkDepthEstimator estimator(bench::DefaultModel(), bench::DefaultSpec(), {});
+  cv::Mat3b photo = ReadImage(bench::Photos640x480()[0].path);
   Intrinsics camera = IntrinsicsFromFov(photo.size(), 60);
   std::string path = (fs::temp_directory_path() / "depthforge-bench-orbit.mp4").string();
   for (auto _ : state) {
@@ -54,10 +48,10 @@ BENCHMARK_CAPTURE(BM_PhotoToOrbit, depth_and_mp4, true)->Unit(benchmark::kMillis
 BENCHMARK_CAPTURE(BM_PhotoToOrbit, depth_and_frames_only, false)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3)->Repetitions(3);
 
 void BM_Batch(benchmark::State& state, bool half_sbs) {
-  const auto& photos = Photos();
+  const auto& photos = bench::Photos640x480();
   EstimatorOptions options;
   options.threads = RecommendedInferenceThreads(photos.size());
-  NetworkDepthEstimator estimator(Model(), Spec(), options);
+  NetworkDepthEstimator estimator(bench::DefaultModel(), bench::DefaultSpec(), options);
   DepthBatchOptions batch;
   batch.output_dir = (fs::temp_directory_path() / "depthforge-bench-convert").string();
   batch.formats = {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor};

@@ -20,8 +20,6 @@
 #include "depthforge/estimate/network_estimator.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/io/png_writer.h"
-#include "depthforge/models/model_registry.h"
-#include "depthforge/models/model_store.h"
 #include "depthforge/models/network.h"
 #include "depthforge/models/torch_network.h"
 
@@ -30,13 +28,9 @@ using namespace depthforge;
 
 namespace {
 
-const ModelSpec& Spec() { return bench::DefaultSpec(); }
-const TfliteModel& Model() { return bench::DefaultModel(); }
-const std::vector<BatchInput>& Photos() { return bench::Photos640x480(); }
-
 void BM_NetworkAlone(benchmark::State& state, Backend backend) {
   ConfigureTorchThreads(0);
-  std::unique_ptr<Network> network = CreateNetwork(Model(), backend);
+  std::unique_ptr<Network> network = CreateNetwork(bench::DefaultModel(), backend);
   cv::Mat3f input(224, 224, cv::Vec3f(0.4f, 0.5f, 0.6f));
   cv::randu(input, 0.f, 1.f);
   network->Forward({input});  // warm up
@@ -50,12 +44,12 @@ void BM_EndToEndBatch(benchmark::State& state, Backend backend, int threads) {
   EstimatorOptions options;
   options.backend = backend;
   options.threads = threads;
-  NetworkDepthEstimator estimator(Model(), Spec(), options);
+  NetworkDepthEstimator estimator(bench::DefaultModel(), bench::DefaultSpec(), options);
   DepthBatchOptions batch;
   batch.output_dir = (fs::temp_directory_path() / "depthforge-bench-out").string();
   batch.formats = {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor};
   batch.show_progress = false;
-  const auto& photos = Photos();
+  const auto& photos = bench::Photos640x480();
   RunDepthBatch(estimator, photos, batch);  // warm up
   for (auto _ : state) {
     DepthBatchReport report = RunDepthBatch(estimator, photos, batch);
@@ -74,8 +68,8 @@ BENCHMARK_CAPTURE(BM_EndToEndBatch, opencv_dnn_640x480, Backend::kOpenCv, 0)->Un
 // (one fixed filter, zlib level 1) against OpenCV's libpng at level 1.
 const cv::Mat1w& MillimetreDepth() {
   static const cv::Mat1w depth = [] {
-    NetworkDepthEstimator estimator(Model(), Spec(), {});
-    cv::Mat1f metres = estimator.Estimate(ReadImage(Photos()[0].path)).values;
+    NetworkDepthEstimator estimator(bench::DefaultModel(), bench::DefaultSpec(), {});
+    cv::Mat1f metres = estimator.Estimate(ReadImage(bench::Photos640x480()[0].path)).values;
     cv::Mat1w mm;
     metres.convertTo(mm, CV_16U, 1000.0);
     return mm;

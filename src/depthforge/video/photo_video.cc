@@ -49,12 +49,9 @@ void RenderPhotoVideo(const cv::Mat3b& image, const DepthMap& depth, const Intri
   const float amount = float(options.motion) * median;
 
   SplatOptions splat;
-  Intrinsics view = camera;
-  if (kind == PhotoVideoKind::kTurntable) {
-    // Seen from the side the cloud is thin; show it from farther away, with
-    // no background fill (there is nothing behind the cloud).
-    splat.fill_holes = false;
-  }
+  // A turntable shows the cloud from all sides: there is nothing behind it
+  // to fill holes from.
+  splat.fill_holes = kind != PhotoVideoKind::kTurntable;
   std::vector<Pose> poses(static_cast<size_t>(frames));
   for (int f = 0; f < frames; ++f) {
     double phase = 2 * CV_PI * f / frames;
@@ -92,7 +89,7 @@ void RenderPhotoVideo(const cv::Mat3b& image, const DepthMap& depth, const Intri
     int count = std::min(chunk, frames - first);
     cv::parallel_for_(cv::Range(0, count), [&](const cv::Range& range) {
       for (int i = range.start; i < range.end; ++i) {
-        rendered[size_t(i)] = RenderPointCloud(cloud, camera, view, poses[size_t(first + i)], splat);
+        rendered[size_t(i)] = RenderPointCloud(cloud, camera, camera, poses[size_t(first + i)], splat);
       }
     });
     for (int i = 0; i < count; ++i) sink(first + i, rendered[size_t(i)]);
