@@ -98,6 +98,16 @@ TEST(Cli, ModelsPullListVerify) {
   auto verify = testing::RunCommand(env + cli + " models verify");
   EXPECT_EQ(verify.exit_code, 0);
   EXPECT_THAT(verify.output, HasSubstr("fastdepth-nyu: OK"));
+  // A damaged cache (same size) is hashed again, never used, and repaired.
+  std::string cached = home.File("models/fast_depth_224.tflite");
+  std::string bytes = ReadFileBytes(cached);
+  bytes[bytes.size() / 2] ^= 0x5a;
+  WriteFileBytes(cached, bytes);
+  auto repair = testing::RunCommand(env + cli + " models pull");
+  EXPECT_EQ(repair.exit_code, 0) << repair.output;
+  EXPECT_THAT(repair.output, HasSubstr("from mirror, sha256 verified"));
+  EXPECT_EQ(ReadFileBytes(cached), ReadFileBytes(testing::MirrorFile("models/fast_depth_224.tflite")));
+  EXPECT_FALSE(fs::exists(cached + ".part"));
   // Offline, not mirrored, not cached: say where to get the file.
   testing::TempDir empty_home;
   auto offline = testing::RunCommand("DEPTHFORGE_HOME=" + empty_home.path() + " DEPTHFORGE_MIRROR=" + empty_home.path() +

@@ -21,7 +21,7 @@ void AddConvertCommand(CLI::App& app) {
     std::vector<std::string> inputs;
     std::string output_dir, as, depth_file, model, focus, image_format = "jpg";
     double strength = 3.0, convergence = 0.5, fov = 60, seconds = 3, motion = 0.04, aperture = -1, focus_distance = -1;
-    int mesh_step = 2;
+    int mesh_step = 2, video_size = 1920;
     bool quiet = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -39,6 +39,8 @@ void AddConvertCommand(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--mesh-step", flags->mesh_step, "3D meshes: grid spacing in pixels")->capture_default_str();
   command->add_option("--seconds", flags->seconds, "Videos: length in seconds (24 fps)")->capture_default_str();
+  command->add_option("--video-size", flags->video_size, "Videos: longest side in pixels (larger photos are scaled down)")
+      ->capture_default_str();
   command->add_option("--motion", flags->motion, "Videos: camera motion as a fraction of the scene depth")->capture_default_str();
   command->add_option("--focus", flags->focus, "Bokeh: focus on the depth at pixel X,Y (default: the centre)");
   command->add_option("--focus-distance", flags->focus_distance, "Bokeh: focus distance in metres");
@@ -55,6 +57,7 @@ void AddConvertCommand(CLI::App& app) {
     options.mesh.step = flags->mesh_step;
     options.video.seconds = flags->seconds;
     options.video.motion = flags->motion;
+    options.video.max_side = flags->video_size;
     if (flags->aperture >= 0) options.bokeh.aperture = flags->aperture;
     if (flags->focus_distance >= 0) options.bokeh.focus_distance = flags->focus_distance;
     if (!flags->focus.empty()) {

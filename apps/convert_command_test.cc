@@ -68,7 +68,7 @@ TEST(ConvertCli, GivenDepthMapsIncludingBrokenValues) {
   WriteNpy(dir.File("empty.npy"), cv::Mat1f(384, 512, std::nanf("")));
   auto empty = RunCli("convert " + photo + " -o " + dir.File("d") + " --depth " + dir.File("empty.npy") + " --as hsbs -q");
   EXPECT_EQ(empty.exit_code, 1);
-  EXPECT_THAT(empty.output, HasSubstr("no valid pixel"));
+  EXPECT_THAT(empty.output, HasSubstr("no usable pixel"));
   EXPECT_EQ(testing::CountFiles(dir.File("d")), 0);
 }
 

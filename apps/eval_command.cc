@@ -7,6 +7,7 @@
 #include "depthforge/eval/evaluate.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/util/paths.h"
 
 namespace depthforge::cli {
 
@@ -38,6 +39,11 @@ void AddEvalCommand(CLI::App& app) {
     options.max_depth = flags->max_depth;
     options.show_progress = !flags->quiet;
     options.Check();
+    // Outputs are checked before the evaluation: a missing folder is made, and
+    // no report may replace the data (-o pairs.json writes pairs.csv).
+    ProtectInput(flags->data);
+    if (!flags->split.empty()) ProtectInput(flags->split);
+    for (const std::string& path : EvalReportPaths(flags->output)) PrepareOutputFile(path);
     DatasetOptions data_options;
     data_options.depth_scale = flags->depth_scale;
     if (!flags->split.empty()) data_options.indices = ReadNyuSplit(flags->split, flags->subset);

@@ -50,7 +50,7 @@ void AddModelsCommand(CLI::App& app) {
   pull->callback([names] {
     ModelStore store(ModelStoreOptions::FromEnvironment());
     for (const ModelSpec* spec : Select(*names)) {
-      ModelFile file = store.Ensure(*spec);
+      ModelFile file = store.Ensure(*spec, /*rehash=*/true);
       std::printf("%s: %s (from %s, sha256 verified)\n", spec->name.c_str(), file.path.c_str(),
                   ToString(file.source).c_str());
     }

@@ -1,4 +1,5 @@
 // depthforge train --arch ... --loss ... --data ... --val ... -o RUN_DIR [--resume]
+#include <cmath>
 #include <cstdio>
 
 #include "apps/cli_util.h"
@@ -72,15 +73,22 @@ void AddTrainCommand(CLI::App& app) {
     InstallInterruptHandler();
     TrainResult result = Train(options);
     for (const EpochLog& e : result.epochs) {
-      std::printf("epoch %d: train loss %.4f  val loss %.4f  val AbsRel %.3f  val d1 %.3f  lr %.2e  %.1f s\n", e.epoch,
-                  e.train_loss, e.val_loss, e.val_abs_rel, e.val_delta1, e.learning_rate, e.seconds);
+      char validation[96] = "";  // only what was computed is printed
+      if (std::isfinite(e.val_loss)) {
+        std::snprintf(validation, sizeof validation, "  val loss %.4f  val AbsRel %.3f  val d1 %.3f", e.val_loss,
+                      e.val_abs_rel, e.val_delta1);
+      }
+      std::printf("epoch %d: train loss %.4f%s  lr %.2e  %.1f s\n", e.epoch, e.train_loss, validation,
+                  e.learning_rate, e.seconds);
     }
     if (result.stopped) {
       std::fprintf(stderr, "train: stopped; the checkpoint is saved, continue with --resume\n");
       throw CLI::RuntimeError(130);
     }
     if (options.distributed.rank == 0) {
-      std::printf("train: %s (best: %s)\n", result.model_path.c_str(), result.best_path.c_str());
+      std::printf("train: %s (best: %s, by %s)\n", result.model_path.c_str(), result.best_path.c_str(),
+                  options.val_data.empty() ? "training loss; give --val to choose by validation"
+                                                                          : "validation loss");
     } else {
       std::printf("train: rank %d of %d done (rank 0 writes the files)\n", options.distributed.rank,
                   options.distributed.world_size);

@@ -3,6 +3,7 @@
 
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
+#include "depthforge/util/paths.h"
 #include "depthforge/io/depth_io.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/io/npy.h"
@@ -34,6 +35,10 @@ void AddViewCommand(CLI::App& app) {
 
   command->callback([flags] {
     if (flags->depth.empty() == flags->disparity.empty()) throw OptionError("give exactly one of --depth and --disparity");
+    for (const std::string* input : {&flags->image, &flags->depth, &flags->disparity}) {
+      if (!input->empty()) ProtectInput(*input);
+    }
+    PrepareImageOutput(flags->output);
     cv::Mat3b image = ReadImage(flags->image);
     cv::Mat1f disparity;
     if (!flags->disparity.empty()) {

@@ -1,6 +1,7 @@
 #include "depthforge/convert/photo_convert.h"
 
 #include <filesystem>
+#include <functional>
 #include <sstream>
 #include <utility>
 
@@ -12,6 +13,7 @@
 #include "depthforge/io/image_io.h"
 #include "depthforge/render/camera.h"
 #include "depthforge/render/point_cloud.h"
+#include "depthforge/util/atomic_file.h"
 
 namespace depthforge {
 namespace fs = std::filesystem;
@@ -89,73 +91,89 @@ std::vector<std::string> ConvertPhoto(const cv::Mat3b& photo, const std::string&
     throw Error("depth map is " + std::to_string(depth.width()) + "x" + std::to_string(depth.height()) +
                 " but the photo is " + std::to_string(photo.cols) + "x" + std::to_string(photo.rows));
   }
-  std::vector<std::string> written;
-  auto path_for = [&](const std::string& suffix) { return (fs::path(output_dir) / (stem + suffix)).string(); };
+  // Every output is written into a staging folder and they appear together;
+  // an output that cannot be made from this photo is reported without
+  // dropping the others.
+  StagingDirectory stage(output_dir);
+  auto path_for = [&](const std::string& suffix) { return stage.PathFor(stem + suffix); };
   auto write_image = [&](const std::string& suffix, const cv::Mat& image) {
     std::string path = path_for(suffix + options.image_extension);
     if (options.image_extension == ".jpg") WriteImage(path, image, {cv::IMWRITE_JPEG_QUALITY, options.jpeg_quality});
     else WriteImage(path, image);
-    written.push_back(path);
   };
-  try {
-    bool needs_stereo = std::any_of(options.outputs.begin(), options.outputs.end(), IsStereo);
-    StereoPair pair;
-    if (needs_stereo) pair = RenderStereoPair(photo, DisparityFromDepth(depth, options.stereo), options.view);
-    Intrinsics camera = IntrinsicsForPhoto(photo_bytes, photo.size(), options.fov_degrees);
-    for (ConvertOutput output : options.outputs) {
-      std::string name = "." + ToString(output);
+  std::vector<std::string> problems;
+  auto attempt = [&](const std::string& what, const std::function<void()>& work) {
+    try {
+      work();
+    } catch (const Interrupted&) {
+      throw;
+    } catch (const FileError& e) {
+      problems.push_back(what + ": " + e.reason());  // its path is inside the staging folder
+    } catch (const Error& e) {
+      problems.push_back(what + ": " + e.what());
+    } catch (const cv::Exception& e) {
+      problems.push_back(what + ": " + e.err);
+    }
+  };
+  StereoPair pair;
+  bool pair_ready = false;
+  std::string pair_problem;
+  auto stereo_pair = [&]() -> const StereoPair& {
+    if (!pair_ready && pair_problem.empty()) {
+      try {
+        pair = RenderStereoPair(photo, DisparityFromDepth(depth, options.stereo), options.view);
+        pair_ready = true;
+      } catch (const Error& e) {
+        pair_problem = e.what();
+      }
+    }
+    if (!pair_ready) throw Error(pair_problem);
+    return pair;
+  };
+  Intrinsics camera = IntrinsicsForPhoto(photo_bytes, photo.size(), options.fov_degrees);
+  for (ConvertOutput output : options.outputs) {
+    std::string name = "." + ToString(output);
+    attempt(ToString(output), [&] {
       switch (output) {
-        case ConvertOutput::kSideBySide: write_image(name, ComposeStereo(pair.left, pair.right, StereoLayout::kFullSideBySide)); break;
-        case ConvertOutput::kHalfSideBySide: write_image(name, ComposeStereo(pair.left, pair.right, StereoLayout::kHalfSideBySide)); break;
-        case ConvertOutput::kTopBottom: write_image(name, ComposeStereo(pair.left, pair.right, StereoLayout::kFullTopBottom)); break;
-        case ConvertOutput::kHalfTopBottom: write_image(name, ComposeStereo(pair.left, pair.right, StereoLayout::kHalfTopBottom)); break;
-        case ConvertOutput::kCrossEyed: write_image(name, ComposeStereo(pair.left, pair.right, StereoLayout::kCrossEyed)); break;
+        case ConvertOutput::kSideBySide: write_image(name, ComposeStereo(stereo_pair().left, pair.right, StereoLayout::kFullSideBySide)); break;
+        case ConvertOutput::kHalfSideBySide: write_image(name, ComposeStereo(stereo_pair().left, pair.right, StereoLayout::kHalfSideBySide)); break;
+        case ConvertOutput::kTopBottom: write_image(name, ComposeStereo(stereo_pair().left, pair.right, StereoLayout::kFullTopBottom)); break;
+        case ConvertOutput::kHalfTopBottom: write_image(name, ComposeStereo(stereo_pair().left, pair.right, StereoLayout::kHalfTopBottom)); break;
+        case ConvertOutput::kCrossEyed: write_image(name, ComposeStereo(stereo_pair().left, pair.right, StereoLayout::kCrossEyed)); break;
         case ConvertOutput::kLeftRight:
-          write_image(".left", pair.left);
+          write_image(".left", stereo_pair().left);
           write_image(".right", pair.right);
           break;
-        case ConvertOutput::kAnaglyph: write_image(name, MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kDubois)); break;
-        case ConvertOutput::kAnaglyphColor: write_image(name, MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kColor)); break;
-        case ConvertOutput::kAnaglyphHalfColor: write_image(name, MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kHalfColor)); break;
-        case ConvertOutput::kAnaglyphGrey: write_image(name, MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kGrey)); break;
-        case ConvertOutput::kPly:
-          WritePly(path_for(".ply"), BackProject(depth, photo, camera, options.point_step));
-          written.push_back(path_for(".ply"));
+        case ConvertOutput::kAnaglyph: write_image(name, MakeAnaglyph(stereo_pair().left, pair.right, AnaglyphMode::kDubois)); break;
+        case ConvertOutput::kAnaglyphColor: write_image(name, MakeAnaglyph(stereo_pair().left, pair.right, AnaglyphMode::kColor)); break;
+        case ConvertOutput::kAnaglyphHalfColor: write_image(name, MakeAnaglyph(stereo_pair().left, pair.right, AnaglyphMode::kHalfColor)); break;
+        case ConvertOutput::kAnaglyphGrey: write_image(name, MakeAnaglyph(stereo_pair().left, pair.right, AnaglyphMode::kGrey)); break;
+        case ConvertOutput::kPly: WritePly(path_for(".ply"), BackProject(depth, photo, camera, options.point_step)); break;
+        case ConvertOutput::kGlb: WriteGlb(path_for(".glb"), BuildMesh(depth, photo, camera, options.mesh)); break;
+        case ConvertOutput::kObj:
+          // WriteObj writes the texture and material beside the OBJ.
+          WriteObj(path_for(".mesh.obj"), BuildMesh(depth, photo, camera, options.mesh));
           break;
-        case ConvertOutput::kGlb:
-          WriteGlb(path_for(".glb"), BuildMesh(depth, photo, camera, options.mesh));
-          written.push_back(path_for(".glb"));
-          break;
-        case ConvertOutput::kObj: {
-          Mesh mesh = BuildMesh(depth, photo, camera, options.mesh);
-          // WriteObj writes the texture and material first, then the OBJ.
-          written.push_back(path_for(".mesh.png"));
-          written.push_back(path_for(".mesh.mtl"));
-          WriteObj(path_for(".mesh.obj"), mesh);
-          written.push_back(path_for(".mesh.obj"));
-          break;
-        }
         case ConvertOutput::kOrbit:
         case ConvertOutput::kTurntable:
-        case ConvertOutput::kParallax: {
-          PhotoVideoKind kind = PhotoVideoKindFromString(ToString(output));
-          WritePhotoVideo(path_for(name + ".mp4"), photo, depth, camera, kind, options.video);
-          written.push_back(path_for(name + ".mp4"));
+        case ConvertOutput::kParallax:
+          WritePhotoVideo(path_for(name + ".mp4"), photo, depth, camera, PhotoVideoKindFromString(ToString(output)),
+                          options.video);
           break;
-        }
         case ConvertOutput::kBokeh: write_image(name, RenderBokeh(photo, depth, options.bokeh)); break;
         case ConvertOutput::kDepth:
           WriteDepth(path_for(".depth.npy"), depth, DepthFormat::kNpy);
-          written.push_back(path_for(".depth.npy"));
           WriteDepth(path_for(".depth.color.png"), depth, DepthFormat::kColor);
-          written.push_back(path_for(".depth.color.png"));
           break;
       }
-    }
-  } catch (...) {
-    RemoveAndRethrow(written);
+    });
   }
-  return written;
+  std::vector<std::string> written = stage.Commit();
+  if (problems.empty()) return written;
+  std::string reasons;
+  for (const auto& problem : problems) reasons += (reasons.empty() ? "" : "; ") + problem;
+  if (written.empty()) throw Error(reasons);
+  throw PartialOutputError(reasons + " (the other outputs were written)", written);
 }
 
 }  // namespace depthforge

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace depthforge {
 
@@ -29,6 +30,25 @@ class FileError : public Error {
 class OptionError : public Error {
  public:
   using Error::Error;
+};
+
+// Long work stopped by the user (Ctrl-C, InterruptRequested()). Whatever
+// was being written for the item in progress has been removed.
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("interrupted") {}
+};
+
+// Some of the outputs asked for could be written and were kept; the others
+// failed for the reasons in what(). 'written' lists the files that exist.
+class PartialOutputError : public Error {
+ public:
+  PartialOutputError(const std::string& reasons, std::vector<std::string> written)
+      : Error(reasons), written_(std::move(written)) {}
+  const std::vector<std::string>& written() const { return written_; }
+
+ private:
+  std::vector<std::string> written_;
 };
 
 }  // namespace depthforge

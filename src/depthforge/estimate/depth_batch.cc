@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "depthforge/core/error.h"
+#include "depthforge/io/png_writer.h"
+#include "depthforge/util/atomic_file.h"
 #include "depthforge/util/interrupt.h"
 #include "depthforge/util/paths.h"
 #include "depthforge/util/progress.h"
@@ -47,7 +49,10 @@ std::vector<BatchInput> CollectImageInputs(const std::vector<std::string>& paths
     if (fs::is_directory(path, error)) {
       std::vector<std::string> found;
       for (const auto& entry : fs::directory_iterator(path, error)) {
-        if (entry.is_regular_file() && HasImageExtension(entry.path())) found.push_back(entry.path().string());
+        if (entry.is_regular_file() && HasImageExtension(entry.path()) &&
+            !IsDepthforgeOutputName(entry.path().filename().string()) && !IsDepthforgePng(entry.path().string())) {
+          found.push_back(entry.path().string());
+        }
       }
       std::sort(found.begin(), found.end());
       if (found.empty()) throw FileError(path, "directory contains no image files");
@@ -83,24 +88,30 @@ void DepthBatchOptions::Check() const {
 
 PhotoOutputWriter DepthFormatWriter(const std::string& output_dir, const std::vector<DepthFormat>& formats) {
   return [output_dir, formats](const BatchInput& input, const cv::Mat3b&, const DepthMap& depth) {
-    std::vector<std::string> paths;
-    try {
-      for (DepthFormat format : formats) {
-        std::string path = (fs::path(output_dir) / (input.stem + FileSuffix(format))).string();
-        WriteDepth(path, depth, format);
-        paths.push_back(path);
-      }
-    } catch (...) {
-      RemoveAndRethrow(paths);
+    StagingDirectory stage(output_dir);
+    for (DepthFormat format : formats) {
+      std::string name = input.stem + FileSuffix(format);
+      CheckNotAnInput(stage.FinalPath(name));  // before the work, not at the end
+      WriteDepth(stage.PathFor(name), depth, format);
     }
-    return paths;
+    return stage.Commit();
   };
 }
 
-void RemoveAndRethrow(const std::vector<std::string>& paths) {
-  std::error_code ignored;
-  for (const auto& path : paths) fs::remove(path, ignored);
-  throw;
+bool IsDepthforgeOutputName(const std::string& file_name) {
+  if (file_name.rfind(".tmp-", 0) == 0) return true;
+  // <stem>.<what>.<ext> as `depth` and `convert` name them.
+  static const std::vector<std::string> kMarks = {
+      ".color.", ".depth.", ".sbs.", ".hsbs.", ".tb.", ".htb.", ".cross.", ".left.", ".right.",
+      ".anaglyph.", ".anaglyph-color.", ".anaglyph-half.", ".anaglyph-grey.", ".mesh.", ".bokeh.",
+      ".disparity.", ".confidence."};
+  std::string lower = file_name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  for (const auto& mark : kMarks) {
+    size_t at = lower.find(mark);
+    if (at != std::string::npos && at > 0) return true;
+  }
+  return false;
 }
 
 DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
@@ -120,12 +131,20 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
   if (!inputs.empty()) next = std::async(std::launch::async, DecodeSafely, inputs[0].path, options.read);
   std::future<std::vector<std::string>> pending_write;
   std::string pending_input;
+  for (const auto& input : inputs) ProtectInput(input.path);
   auto finish_write = [&]() {
     if (!pending_write.valid()) return;
     try {
       std::vector<std::string> paths = pending_write.get();
       ++report.succeeded;
       report.written.insert(report.written.end(), paths.begin(), paths.end());
+    } catch (const Interrupted&) {
+      // The item in progress was abandoned (a long video); nothing of it is left.
+      report.interrupted = true;
+      report.not_started += 1;
+    } catch (const PartialOutputError& e) {
+      report.written.insert(report.written.end(), e.written().begin(), e.written().end());
+      report.failures.push_back({pending_input, e.what()});
     } catch (const Error& e) {
       report.failures.push_back({pending_input, e.what()});
     }

@@ -13,13 +13,19 @@
 namespace depthforge {
 
 // Files are taken as given; directories contribute their image files
-// (by extension, sorted, not recursive). Throws FileError for a path that
-// does not exist. Output stems are made unique ("photo", "photo-2").
+// (by extension, sorted, not recursive), leaving out depthforge's own
+// outputs (IsDepthforgeOutputName, and PNGs that IsDepthforgePng) so that a folder can be converted in
+// place more than once. Throws FileError for a path that does not exist.
+// Output stems are made unique ("photo", "photo-2").
 struct BatchInput {
   std::string path;
   std::string stem;
 };
 std::vector<BatchInput> CollectImageInputs(const std::vector<std::string>& paths);
+
+// "photo.color.png", "photo.hsbs.jpg", ".tmp-…": names depthforge gives its
+// outputs and temporary files.
+bool IsDepthforgeOutputName(const std::string& file_name);
 
 struct DepthBatchOptions {
   std::string output_dir;
@@ -31,16 +37,14 @@ struct DepthBatchOptions {
 };
 
 // Writes everything one photo produces and returns the paths. It must be
-// all or nothing: on failure it removes what it wrote for this photo and
-// throws. Runs on a worker thread, one photo at a time.
+// all or nothing (a StagingDirectory), or throw PartialOutputError naming
+// what it kept and why the rest failed; Interrupted abandons the photo.
+// Runs on a worker thread, one photo at a time.
 using PhotoOutputWriter =
     std::function<std::vector<std::string>(const BatchInput& input, const cv::Mat3b& photo, const DepthMap& depth)>;
 
 // The writer of `depthforge depth`: one file per format in output_dir.
 PhotoOutputWriter DepthFormatWriter(const std::string& output_dir, const std::vector<DepthFormat>& formats);
-
-// Deletes 'paths' (best effort) and rethrows: the cleanup of an all-or-nothing writer.
-[[noreturn]] void RemoveAndRethrow(const std::vector<std::string>& paths);
 
 struct DepthBatchReport {
   int succeeded = 0;
@@ -60,7 +64,8 @@ int RecommendedInferenceThreads(size_t batch_size);
 // previous one, overlap with the network run. Throws only for problems that
 // stop the whole batch (an unusable output directory); per-image problems go to the report. When
 // InterruptRequested() turns true it stops after the image in progress, whose
-// outputs are finished first.
+// outputs are finished first (or, if its writer throws Interrupted, removed).
+// Every input is registered with ProtectInput: no output replaces one.
 DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
                                const DepthBatchOptions& options, const PhotoOutputWriter& writer);
 // With DepthFormatWriter(options.output_dir, options.formats).

@@ -42,7 +42,14 @@ cv::Size NetworkDepthEstimator::FullImageInferenceSize(cv::Size photo) const {
   double frame_width = frame_height * 4.0 / 3.0;  // NYU frames are 4:3
   double width = frame_width * sx;
   double height = frame_width * double(photo.height) / photo.width * sy;
-  return {std::max(1, int(std::lround(width))), std::max(1, int(std::lround(height)))};
+  // Extreme aspect ratios (a 1×10000 strip) would ask for a network input
+  // tens of thousands of pixels long: keep the longer side within
+  // kMaxInferenceScale training sizes, and the shorter side at least one
+  // size multiple (such a photo is squeezed, but memory stays bounded).
+  double longest = kMaxInferenceScale * std::max(in.width, in.height);
+  double fit = std::min(1.0, longest / std::max(width, height));
+  int floor_side = std::max(1, size_multiple_);
+  return {std::max(floor_side, int(std::lround(width * fit))), std::max(floor_side, int(std::lround(height * fit)))};
 }
 
 cv::Mat3f NetworkDepthEstimator::ToNetworkInput(const cv::Mat3b& bgr, cv::Size size) const {

@@ -31,8 +31,10 @@ class NetworkDepthEstimator : public DepthEstimator {
   // The network's own output for an already framed input (H×W×3 float RGB
   // in the model's input range), before any upsampling.
   cv::Mat1f RunNetwork(const cv::Mat3f& rgb) const;
-  // Inference size used for a photo of this size under kFullImage.
+  // Inference size used for a photo of this size under kFullImage; its
+  // longer side is at most kMaxInferenceScale times the model's input size.
   cv::Size FullImageInferenceSize(cv::Size photo) const;
+  static constexpr double kMaxInferenceScale = 4.0;
 
  private:
   cv::Mat3f ToNetworkInput(const cv::Mat3b& bgr, cv::Size size) const;

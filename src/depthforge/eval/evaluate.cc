@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <filesystem>
 #include <optional>
 
@@ -172,6 +173,12 @@ EvalReport EvaluateDataset(const DepthEstimator& estimator, const RgbdDataset& d
   }
   DepthMetrics& mean = report.mean;
   double n = 0;
+  for (auto& [name, m] : report.per_image) {
+    if (m.pixels > 0) continue;
+    // Nothing was compared: no number, rather than a perfect-looking zero.
+    double none = std::numeric_limits<double>::quiet_NaN();
+    m.abs_rel = m.sq_rel = m.rmse = m.rmse_log = m.log10 = m.mae = m.delta1 = m.delta2 = m.delta3 = m.silog = none;
+  }
   for (const auto& [name, m] : report.per_image) {
     if (m.pixels == 0) continue;  // no valid ground truth in this image
     n += 1;
@@ -180,7 +187,11 @@ EvalReport EvaluateDataset(const DepthEstimator& estimator, const RgbdDataset& d
     mean.log10 += m.log10; mean.mae += m.mae; mean.delta1 += m.delta1; mean.delta2 += m.delta2;
     mean.delta3 += m.delta3; mean.silog += m.silog;
   }
-  if (n > 0) {
+  if (n == 0) {
+    throw Error(report.data + ": no image has valid ground truth (every depth is 0, unknown, or outside " +
+                std::to_string(options.min_depth) + "-" + std::to_string(options.max_depth) + " m); nothing to measure");
+  }
+  {
     mean.abs_rel /= n; mean.sq_rel /= n; mean.rmse /= n; mean.rmse_log /= n; mean.log10 /= n; mean.mae /= n;
     mean.delta1 /= n; mean.delta2 /= n; mean.delta3 /= n; mean.silog /= n;
   }
@@ -197,6 +208,11 @@ nlohmann::json ToJson(const DepthMetrics& m) {
 
 }  // namespace
 
+std::vector<std::string> EvalReportPaths(const std::string& json_path) {
+  std::string base = fs::path(json_path).replace_extension("").string();
+  return {json_path, base + ".csv", base + ".md"};
+}
+
 void WriteEvalReport(const EvalReport& report, const std::string& json_path) {
   nlohmann::json json;
   json["model"] = report.model;
@@ -209,16 +225,20 @@ void WriteEvalReport(const EvalReport& report, const std::string& json_path) {
   json["metrics"] = ToJson(report.mean);
   WriteFileBytes(json_path, json.dump(2) + "\n");
 
-  fs::path base = fs::path(json_path).replace_extension("");
+  const std::vector<std::string> paths = EvalReportPaths(json_path);
   std::string csv = "image,pixels,abs_rel,sq_rel,rmse,rmse_log,log10,mae,delta1,delta2,delta3,silog\n";
   char line[512];
   for (const auto& [name, m] : report.per_image) {
+    if (m.pixels == 0) {  // no valid ground truth: empty fields
+      csv += name + ",0,,,,,,,,,,\n";
+      continue;
+    }
     std::snprintf(line, sizeof line, "%s,%lld,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", name.c_str(),
                   (long long)m.pixels, m.abs_rel, m.sq_rel, m.rmse, m.rmse_log, m.log10, m.mae, m.delta1, m.delta2,
                   m.delta3, m.silog);
     csv += line;
   }
-  WriteFileBytes(base.string() + ".csv", csv);
+  WriteFileBytes(paths[1], csv);
   const DepthMetrics& m = report.mean;
   std::snprintf(line, sizeof line,
                 "| AbsRel | SqRel | RMSE | RMSE log | log10 | MAE | δ1 | δ2 | δ3 | SILog |\n"
@@ -229,7 +249,7 @@ void WriteEvalReport(const EvalReport& report, const std::string& json_path) {
                    " images, crop " + ToString(report.options.crop) + ", alignment " + ToString(report.options.alignment) +
                    ", depth " + std::to_string(report.options.min_depth) + "–" + std::to_string(report.options.max_depth) +
                    " m\n\n" + line;
-  WriteFileBytes(base.string() + ".md", md);
+  WriteFileBytes(paths[2], md);
 }
 
 }  // namespace depthforge

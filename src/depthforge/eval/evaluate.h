@@ -56,10 +56,16 @@ struct EvalReport {
 // One depth map against its ground truth (resized to the ground truth's size).
 DepthMetrics EvaluatePrediction(const DepthMap& prediction, const cv::Mat1f& ground_truth, const EvalOptions& options);
 
+// Throws Error when no image has valid ground truth: there is nothing to report.
 EvalReport EvaluateDataset(const DepthEstimator& estimator, const RgbdDataset& dataset, const EvalOptions& options);
 
+// The files WriteEvalReport writes for 'json_path': the JSON, then the
+// per-image CSV and the Markdown table beside it (same name, .csv / .md).
+std::vector<std::string> EvalReportPaths(const std::string& json_path);
+
 // report.json (overall + settings), report.csv (per image) and report.md (a
-// table) next to 'json_path'. Atomic.
+// table) next to 'json_path'. Atomic. Images without valid ground truth
+// have empty metrics (null in JSON).
 void WriteEvalReport(const EvalReport& report, const std::string& json_path);
 
 }  // namespace depthforge

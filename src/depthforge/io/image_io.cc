@@ -2,13 +2,17 @@
 
 #include <cstring>
 
+#include <filesystem>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
 #include "depthforge/util/atomic_file.h"
+#include "depthforge/util/paths.h"
 
 namespace depthforge {
+namespace fs = std::filesystem;
 namespace {
 
 uint32_t BigEndian32(const std::string& b, size_t at) {
@@ -179,6 +183,14 @@ cv::Mat3b DecodeImage(const std::string& bytes, const std::string& name, const I
 
 cv::Mat3b ReadImage(const std::string& path, const ImageReadOptions& options) {
   return DecodeImage(ReadFileBytes(path), path, options);
+}
+
+void PrepareImageOutput(const std::string& path) {
+  std::string extension = fs::path(path).extension().string();
+  if (extension.empty() || !cv::haveImageWriter(path)) {
+    throw FileError(path, "unsupported image extension '" + extension + "' (use .png or .jpg)");
+  }
+  PrepareOutputFile(path);
 }
 
 void WriteImage(const std::string& path, const cv::Mat& image, const std::vector<int>& params) {

@@ -38,6 +38,10 @@ cv::Mat3b DecodeImage(const std::string& bytes, const std::string& name,
                       const ImageReadOptions& options = {});
 
 // Writes an image atomically; the format follows the extension. Throws FileError.
+// Checks, before any work, that an image can be written at 'path': a known
+// image extension, its folder created, not an input. Throws naming the path.
+void PrepareImageOutput(const std::string& path);
+
 void WriteImage(const std::string& path, const cv::Mat& image, const std::vector<int>& params = {});
 
 }  // namespace depthforge

@@ -1,5 +1,7 @@
 #include "depthforge/io/png_writer.h"
 
+#include <fstream>
+
 #include <zlib.h>
 
 #include <cstdlib>
@@ -17,6 +19,9 @@ void AppendBigEndian32(std::string& out, uint32_t value) {
   out += char(value >> 8);
   out += char(value);
 }
+
+// The tEXt chunk's keyword, a NUL, and its text.
+constexpr char kSoftwareText[] = "Software\0depthforge";
 
 void AppendChunk(std::string& out, const char* type, const std::string& data) {
   AppendBigEndian32(out, uint32_t(data.size()));
@@ -88,6 +93,7 @@ std::string EncodePng(const cv::Mat& image, int zlib_level) {
   header += char(channels == 1 ? 0 : channels == 3 ? 2 : 6);  // grey, RGB, RGBA
   header += std::string("\0\0\0", 3);                          // deflate, adaptive filters, no interlace
   AppendChunk(png, "IHDR", header);
+  AppendChunk(png, "tEXt", std::string(kSoftwareText, sizeof kSoftwareText - 1));
   AppendChunk(png, "IDAT", compressed);
   AppendChunk(png, "IEND", "");
   return png;
@@ -95,6 +101,18 @@ std::string EncodePng(const cv::Mat& image, int zlib_level) {
 
 void WritePng(const std::string& path, const cv::Mat& image, int zlib_level) {
   WriteFileBytes(path, EncodePng(image, zlib_level));
+}
+
+bool IsDepthforgePng(const std::string& path) {
+  // Signature (8), IHDR chunk (8 + 13 + 4), then our tEXt chunk: length,
+  // type and text.
+  std::ifstream in(path, std::ios::binary);
+  char head[64] = {};
+  in.read(head, sizeof head);
+  const std::string text(kSoftwareText, sizeof kSoftwareText - 1);
+  const size_t at = 8 + 25 + 4;
+  return in.gcount() >= std::streamsize(at + 4 + text.size()) && std::string(head + at, 4) == "tEXt" &&
+         std::string(head + at + 4, text.size()) == text;
 }
 
 }  // namespace depthforge

@@ -11,7 +11,12 @@
 namespace depthforge {
 
 // 8-bit grey / BGR / BGRA or 16-bit grey images; BGR is stored as RGB.
+// Every file carries a text chunk "Software: depthforge" right after its
+// header, so that a folder scan can tell our outputs from the user's photos.
 std::string EncodePng(const cv::Mat& image, int zlib_level = 1);
 void WritePng(const std::string& path, const cv::Mat& image, int zlib_level = 1);  // atomic
+
+// Whether the file at 'path' is a PNG written by EncodePng (reads 64 bytes).
+bool IsDepthforgePng(const std::string& path);
 
 }  // namespace depthforge

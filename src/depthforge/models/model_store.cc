@@ -1,5 +1,7 @@
 #include "depthforge/models/model_store.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "depthforge/core/error.h"
@@ -34,10 +36,35 @@ std::string ModelStore::CachePath(const ModelSpec& spec) const {
   return (fs::path(options_.cache_dir) / spec.file).string();
 }
 
+namespace {
+
+// "<sha256> <size> <mtime in ns>": the state of a file when it was hashed.
+std::string FileState(const std::string& path, const std::string& sha256) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return "";
+  int64_t mtime = int64_t(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+  return sha256 + " " + std::to_string(int64_t(info.st_size)) + " " + std::to_string(mtime);
+}
+
+}  // namespace
+
+std::string ModelStore::StampPath(const ModelSpec& spec) const { return CachePath(spec) + ".verified"; }
+
+void ModelStore::WriteStamp(const ModelSpec& spec) const {
+  WriteFileBytes(StampPath(spec), FileState(CachePath(spec), spec.sha256) + "\n");
+}
+
 bool ModelStore::IsCached(const ModelSpec& spec) const {
   std::error_code error;
   std::string path = CachePath(spec);
-  return fs::is_regular_file(path, error) && int64_t(fs::file_size(path, error)) == spec.size;
+  if (!fs::is_regular_file(path, error) || int64_t(fs::file_size(path, error)) != spec.size) return false;
+  std::string stamp;
+  try {
+    stamp = ReadFileBytes(StampPath(spec));
+  } catch (const FileError&) {
+    return false;
+  }
+  return stamp == FileState(path, spec.sha256) + "\n";
 }
 
 std::optional<std::string> ModelStore::FindInMirror(const ModelSpec& spec) const {
@@ -74,17 +101,36 @@ void ModelStore::PlaceVerified(const ModelSpec& spec, const std::string& source,
       if (error) throw FileError(CachePath(spec), "cannot copy from the mirror: " + error.message());
     });
   }
+  WriteStamp(spec);
 }
 
-ModelFile ModelStore::Ensure(const ModelSpec& spec) const {
-  if (IsCached(spec)) return {CachePath(spec), ModelSource::kCache};
-  std::string mirror_problem;
+ModelFile ModelStore::Ensure(const ModelSpec& spec, bool rehash) const {
+  const std::string path = CachePath(spec);
+  std::error_code error;
+  if (fs::exists(path, error) && !fs::is_regular_file(path, error)) {
+    throw FileError(path, "is where model '" + spec.name + "' belongs in the cache, but it is not a file (a folder?); "
+                          "remove it and try again");
+  }
+  if (!rehash && IsCached(spec)) return {path, ModelSource::kCache};
+  std::string cache_problem;
+  if (fs::is_regular_file(path, error)) {
+    std::string problem = VerifyCached(spec);
+    if (problem.empty()) {
+      WriteStamp(spec);
+      return {path, ModelSource::kCache};
+    }
+    // A damaged cache entry is never used: it is replaced below.
+    cache_problem = " The cached copy was damaged (" + problem + ") and was removed.";
+    fs::remove(path, error);
+    fs::remove(StampPath(spec), error);
+  }
+  std::string mirror_problem = cache_problem;
   if (auto mirrored = FindInMirror(spec)) {
     try {
       PlaceVerified(spec, *mirrored, /*move=*/false);
       return {CachePath(spec), ModelSource::kMirror};
     } catch (const FileError& e) {
-      mirror_problem = std::string(" The mirror copy was rejected: ") + e.what() + ".";
+      mirror_problem += std::string(" The mirror copy was rejected: ") + e.what() + ".";
     }
   }
   std::string hint = "Download " + spec.url + " and save it as " + CachePath(spec) +
@@ -95,7 +141,11 @@ ModelFile ModelStore::Ensure(const ModelSpec& spec) const {
   try {
     DownloadToFile(spec.url, partial, options_.download);
   } catch (const Error& e) {
-    throw Error(std::string(e.what()) + ". " + hint);
+    // An empty partial file helps no later resume; a non-empty one does.
+    std::string kept;
+    if (fs::exists(partial, error) && fs::file_size(partial, error) == 0) fs::remove(partial, error);
+    else if (fs::exists(partial, error)) kept = " The partial download " + partial + " is kept; the next pull resumes it.";
+    throw Error(std::string(e.what()) + ". " + hint + kept);
   }
   try {
     PlaceVerified(spec, partial, /*move=*/true);

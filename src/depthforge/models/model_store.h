@@ -33,14 +33,17 @@ class ModelStore {
   explicit ModelStore(ModelStoreOptions options);
 
   std::string CachePath(const ModelSpec& spec) const;
-  // The cache holds a file of the right size (verified when it was placed).
+  // The cache holds the file as it was when its sha256 was last verified
+  // (same size and modification time as recorded in '<file>.verified').
   bool IsCached(const ModelSpec& spec) const;
   // The mirror copy of the model, if there is one.
   std::optional<std::string> FindInMirror(const ModelSpec& spec) const;
 
-  // Returns a verified local file, fetching it if needed. Throws Error that
+  // Returns a verified local file, fetching it if needed. A cached file that
+  // changed since it was verified is hashed again ('rehash': always), and a
+  // corrupt one is replaced from the mirror or the URL. Throws Error that
   // says which URL to fetch and where to put the file when all sources fail.
-  ModelFile Ensure(const ModelSpec& spec) const;
+  ModelFile Ensure(const ModelSpec& spec, bool rehash = false) const;
 
   // Re-hashes the cached file. Returns an explanation of the problem, or "" if OK.
   std::string VerifyCached(const ModelSpec& spec) const;
@@ -48,6 +51,9 @@ class ModelStore {
  private:
   // Copies or moves 'source' into the cache after checking size and hash.
   void PlaceVerified(const ModelSpec& spec, const std::string& source, bool move) const;
+  std::string StampPath(const ModelSpec& spec) const;
+  // Records that the cached file (as it is now) matched its sha256.
+  void WriteStamp(const ModelSpec& spec) const;
 
   ModelStoreOptions options_;
 };

@@ -188,6 +188,42 @@ TEST(ModelStore, VerifyReportsDamagedCache) {
   EXPECT_THAT(store.VerifyCached(spec), HasSubstr("sha256"));
 }
 
+TEST(ModelStore, DamagedCacheIsNeverUsedAndIsRepairedFromTheMirror) {
+  testing::TempDir dir;
+  std::string bytes = Blob(5000, 9);
+  WriteFileBytes(dir.File("test_model.bin"), bytes);
+  ModelSpec spec = SpecFor(bytes, "http://127.0.0.1:1/x");
+  ModelStore store(Options(dir, dir.path()));
+  EXPECT_EQ(store.Ensure(spec).source, ModelSource::kMirror);
+  EXPECT_TRUE(store.IsCached(spec));
+  EXPECT_EQ(store.Ensure(spec, /*rehash=*/true).source, ModelSource::kCache);  // `models pull`: hashed again, intact
+  std::string damaged = bytes;
+  damaged[10] ^= 0x40;  // same size: only the hash can tell
+  WriteFileBytes(store.CachePath(spec), damaged);
+  EXPECT_FALSE(store.IsCached(spec));
+  ModelFile repaired = store.Ensure(spec);
+  EXPECT_EQ(repaired.source, ModelSource::kMirror);
+  EXPECT_EQ(ReadFileBytes(repaired.path), bytes);
+  // Without a mirror or network, a damaged cache is an error, not a model.
+  WriteFileBytes(store.CachePath(spec), damaged);
+  ModelStoreOptions offline = Options(dir);
+  offline.allow_download = false;
+  EXPECT_THAT([&] { ModelStore(offline).Ensure(spec, true); },
+              ::testing::ThrowsMessage<Error>(HasSubstr("cached copy was damaged")));
+  EXPECT_FALSE(fs::exists(store.CachePath(spec)));
+}
+
+TEST(ModelStore, FailedPullLeavesNoEmptyPartFileAndAFolderInTheWayIsNamed) {
+  testing::TempDir dir;
+  std::string bytes = Blob(100, 10);
+  ModelSpec spec = SpecFor(bytes, "http://127.0.0.1:1/test_model.bin");  // nothing listens on port 1
+  ModelStore store(Options(dir));
+  EXPECT_THROW(store.Ensure(spec), Error);
+  EXPECT_FALSE(fs::exists(store.CachePath(spec) + ".part"));
+  fs::create_directories(store.CachePath(spec));
+  EXPECT_THAT([&] { store.Ensure(spec); }, ::testing::ThrowsMessage<FileError>(HasSubstr("it is not a file (a folder?)")));
+}
+
 TEST(ModelRegistry, BuiltinListsTheDefaultModel) {
   const ModelRegistry& registry = ModelRegistry::Builtin();
   EXPECT_EQ(registry.default_model(), "fastdepth-nyu");

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <limits>
 
+#include <opencv2/imgproc.hpp>
 #include <tiny_gltf.h>
 
 #include "depthforge/core/error.h"
@@ -18,15 +19,30 @@ namespace fs = std::filesystem;
 void MeshOptions::Check() const {
   if (step < 1 || step > 64) throw OptionError("mesh step must be between 1 and 64 pixels");
   if (!(max_relative_jump > 0 && max_relative_jump < 10)) throw OptionError("mesh cut threshold must be in (0, 10)");
+  if (max_vertices < 4) throw OptionError("a mesh needs at least 4 vertices");
+  if (max_texture_side < 16) throw OptionError("mesh texture side must be at least 16 pixels");
 }
 
 Mesh BuildMesh(const DepthMap& depth, const cv::Mat3b& image, const Intrinsics& camera, const MeshOptions& options) {
   options.Check();
   if (depth.kind != DepthKind::kMetricDepth) throw Error("3D export needs metric depth, got " + ToString(depth.kind));
   if (depth.values.size() != image.size()) throw Error("depth map and image differ in size");
+  if (depth.width() < 2 || depth.height() < 2) {
+    throw Error("a photo " + std::to_string(depth.width()) + "x" + std::to_string(depth.height()) +
+                " pixels has no surface to mesh (a mesh needs at least 2x2 pixels)");
+  }
   Mesh mesh;
-  mesh.texture = image;
-  const int step = options.step;
+  double texture_scale = std::min(1.0, double(options.max_texture_side) / std::max(image.cols, image.rows));
+  if (texture_scale < 1) {
+    cv::resize(image, mesh.texture, cv::Size(), texture_scale, texture_scale, cv::INTER_AREA);
+  } else {
+    mesh.texture = image;
+  }
+  int step = options.step;
+  double pixels = double(depth.width()) * depth.height();
+  while (pixels / (double(step) * step) > double(options.max_vertices)) ++step;
+  // A photo smaller than two grid steps still gets one cell.
+  step = std::min(step, std::min(depth.width(), depth.height()) - 1);
   const int columns = (depth.width() - 1) / step + 1, rows = (depth.height() - 1) / step + 1;
   std::vector<int64_t> vertex(size_t(columns) * size_t(rows), -1);
   std::vector<float> grid_depth(vertex.size(), 0.f);
@@ -42,7 +58,7 @@ Mesh BuildMesh(const DepthMap& depth, const cv::Mat3b& image, const Intrinsics& 
       mesh.uvs.emplace_back(float((u + 0.5) / depth.width()), float((v + 0.5) / depth.height()));
     }
   }
-  const float limit = float(1.0 + options.max_relative_jump * step);
+  float limit = float(1.0 + options.max_relative_jump * step);
   auto add = [&](size_t a, size_t b, size_t c) {
     if (vertex[a] < 0 || vertex[b] < 0 || vertex[c] < 0) return;
     float lo = std::min({grid_depth[a], grid_depth[b], grid_depth[c]});
@@ -52,13 +68,22 @@ Mesh BuildMesh(const DepthMap& depth, const cv::Mat3b& image, const Intrinsics& 
     mesh.indices.push_back(uint32_t(vertex[b]));
     mesh.indices.push_back(uint32_t(vertex[c]));
   };
-  for (int j = 0; j + 1 < rows; ++j) {
-    for (int i = 0; i + 1 < columns; ++i) {
-      size_t top_left = size_t(j) * size_t(columns) + size_t(i), top_right = top_left + 1;
-      size_t bottom_left = top_left + size_t(columns), bottom_right = bottom_left + 1;
-      add(top_left, bottom_left, top_right);
-      add(top_right, bottom_left, bottom_right);
+  auto add_cells = [&] {
+    for (int j = 0; j + 1 < rows; ++j) {
+      for (int i = 0; i + 1 < columns; ++i) {
+        size_t top_left = size_t(j) * size_t(columns) + size_t(i), top_right = top_left + 1;
+        size_t bottom_left = top_left + size_t(columns), bottom_right = bottom_left + 1;
+        add(top_left, bottom_left, top_right);
+        add(top_right, bottom_left, bottom_right);
+      }
     }
+  };
+  add_cells();
+  if (mesh.indices.empty() && columns * rows <= 16 && !mesh.positions.empty()) {
+    // A photo of a few pixels, each spanning a large angle: every cell
+    // looks like a depth edge. Keep the surface whole instead of empty.
+    limit = std::numeric_limits<float>::infinity();
+    add_cells();
   }
   return mesh;
 }

@@ -18,6 +18,11 @@ struct MeshOptions {
   // A triangle is cut when its farthest vertex is more than this fraction
   // farther than its nearest, per grid step.
   double max_relative_jump = 0.04;
+  // Larger photos get a coarser grid and a smaller texture, so a mesh stays
+  // loadable in viewers and memory stays bounded: an 8000×6000 photo at
+  // step 2 made 12 M vertices and a 528 MB GLB.
+  int64_t max_vertices = 2'000'000;
+  int max_texture_side = 4096;  // what common GPUs and glTF viewers accept
   void Check() const;
 };
 

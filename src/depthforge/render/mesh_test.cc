@@ -1,5 +1,6 @@
 #include "depthforge/render/mesh.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <tiny_gltf.h>
 
@@ -129,6 +130,32 @@ TEST(Mesh, RelativeDepthAndEmptyMeshesAreRefused) {
   EXPECT_THROW(WriteGlb(dir.File("x.glb"), BuildMesh(nothing, cv::Mat3b(8, 8), k)), FileError);
   EXPECT_EQ(testing::CountFiles(dir.path()), 0);
   EXPECT_THROW(IntrinsicsFromFov({8, 8}, 400), OptionError);
+}
+
+TEST(Mesh, TinyPhotosMeshOrExplainWhyNot) {
+  DepthMap depth;
+  depth.values = (cv::Mat1f(2, 2) << 1.0f, 1.04f, 1.19f, 1.19f);  // every cell "a depth edge" at this size
+  Intrinsics k = IntrinsicsFromFov({2, 2}, 60);
+  Mesh tiny = BuildMesh(depth, cv::Mat3b(2, 2, cv::Vec3b(9, 9, 9)), k);
+  EXPECT_EQ(tiny.positions.size(), 4u);
+  EXPECT_EQ(tiny.indices.size(), 6u);
+  DepthMap row;
+  row.values = cv::Mat1f(1, 30, 2.f);
+  EXPECT_THAT([&] { BuildMesh(row, cv::Mat3b(1, 30), IntrinsicsFromFov({30, 1}, 60)); },
+              ::testing::ThrowsMessage<Error>(::testing::HasSubstr("has no surface to mesh")));
+}
+
+TEST(Mesh, LargePhotosGetACoarserGridAndABoundedTexture) {
+  DepthMap depth;
+  depth.values = cv::Mat1f(600, 800, 3.f);
+  MeshOptions options;
+  options.step = 1;
+  options.max_vertices = 30000;
+  options.max_texture_side = 256;
+  Mesh mesh = BuildMesh(depth, cv::Mat3b(600, 800, cv::Vec3b(1, 2, 3)), IntrinsicsFromFov({800, 600}, 60), options);
+  EXPECT_LE(int64_t(mesh.positions.size()), options.max_vertices);
+  EXPECT_GT(int64_t(mesh.positions.size()), options.max_vertices / 4);
+  EXPECT_EQ(std::max(mesh.texture.cols, mesh.texture.rows), 256);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ cv::Mat3b ComposeStereo(const cv::Mat3b& left, const cv::Mat3b& right, StereoLay
     case StereoLayout::kCrossEyed: cv::hconcat(right, left, out); break;
     case StereoLayout::kFullTopBottom: cv::vconcat(left, right, out); break;
     case StereoLayout::kHalfSideBySide: {
+      if (left.cols < 2) throw Error("half side-by-side needs a photo at least 2 pixels wide");
       int half = left.cols / 2;
       cv::resize(left, l, {half, left.rows}, 0, 0, cv::INTER_AREA);
       cv::resize(right, r, {left.cols - half, left.rows}, 0, 0, cv::INTER_AREA);
@@ -23,6 +24,7 @@ cv::Mat3b ComposeStereo(const cv::Mat3b& left, const cv::Mat3b& right, StereoLay
       break;
     }
     case StereoLayout::kHalfTopBottom: {
+      if (left.rows < 2) throw Error("half top-bottom needs a photo at least 2 pixels tall");
       int half = left.rows / 2;
       cv::resize(left, l, {left.cols, half}, 0, 0, cv::INTER_AREA);
       cv::resize(right, r, {left.cols, left.rows - half}, 0, 0, cv::INTER_AREA);

@@ -136,7 +136,20 @@ SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparit
                 " but the image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows));
   }
   if (!std::isfinite(shift) || std::abs(shift) > 100) throw OptionError("view shift must be a finite number of baselines");
-  cv::Mat1f disparity = DilateForegroundEdges(disparity_in, options.edge_dilation, options.edge_threshold);
+  // One rule for what a disparity may be: finite and less than the image
+  // width (a larger one moves the pixel out of every view); the rest is unknown.
+  cv::Mat1f usable = disparity_in.clone();
+  const float widest = float(image.cols);
+  int64_t usable_pixels = 0;
+  for (float& d : usable) {
+    if (std::isfinite(d) && std::abs(d) < widest) ++usable_pixels;
+    else d = kEmpty;
+  }
+  if (usable_pixels == 0) {
+    throw Error("the disparity map has no usable pixel (every value is NaN, infinite, or " + std::to_string(image.cols) +
+                " px or more, the image width)");
+  }
+  cv::Mat1f disparity = DilateForegroundEdges(usable, options.edge_dilation, options.edge_threshold);
 
   SynthesizedView view;
   view.image = cv::Mat3b(image.size(), cv::Vec3b(0, 0, 0));
@@ -202,16 +215,19 @@ cv::Mat1f DisparityFromDepth(const DepthMap& depth, const StereoOptions& options
   cv::Mat1f nearness(depth.values.size(), std::numeric_limits<float>::quiet_NaN());
   std::vector<float> samples;
   samples.reserve(depth.values.total() / 4 + 1);
+  // The range comes from every 4th valid pixel, counted over the valid ones
+  // (not by position, so sparse maps on odd rows still count).
+  int64_t valid = 0;
   for (int y = 0; y < depth.height(); ++y) {
     for (int x = 0; x < depth.width(); ++x) {
       float v = depth.values(y, x);
       if (!std::isfinite(v) || v <= 0) continue;
       float n = depth.kind == DepthKind::kMetricDepth ? 1.f / v : v;
       nearness(y, x) = n;
-      if ((x & 1) == 0 && (y & 1) == 0) samples.push_back(n);
+      if (valid++ % 4 == 0) samples.push_back(n);
     }
   }
-  if (samples.empty()) throw Error("depth map has no valid pixel (all are NaN, infinite, zero or negative)");
+  if (samples.empty()) throw Error("the depth map has no usable pixel (every value is NaN, infinite, zero or negative)");
   auto percentile = [&](double q) {
     size_t k = std::min(samples.size() - 1, size_t(q * double(samples.size() - 1)));
     std::nth_element(samples.begin(), samples.begin() + long(k), samples.end());

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <opencv2/calib3d.hpp>
 #include <opencv2/features2d.hpp>
@@ -42,12 +43,46 @@ cv::Mat1f ToPixels(const cv::Mat& fixed_point, int min_disparity) {
   return out;
 }
 
+// What the filter leaves unknown (rows with no confident pixel nearby, the
+// far left border) takes, along its row, the smaller of the nearest known
+// disparities on either side: unmatched pixels are mostly occluded
+// background. Rows with no known pixel stay unknown.
+void FillAlongRows(cv::Mat1f& disparity) {
+  for (int y = 0; y < disparity.rows; ++y) {
+    float* row = disparity[y];
+    const int width = disparity.cols;
+    std::vector<float> from_left(size_t(width), NAN), from_right(size_t(width), NAN);
+    float last = NAN;
+    for (int x = 0; x < width; ++x) from_left[size_t(x)] = last = std::isfinite(row[x]) ? row[x] : last;
+    last = NAN;
+    for (int x = width - 1; x >= 0; --x) from_right[size_t(x)] = last = std::isfinite(row[x]) ? row[x] : last;
+    for (int x = 0; x < width; ++x) {
+      if (std::isfinite(row[x])) continue;
+      float a = from_left[size_t(x)], b = from_right[size_t(x)];
+      row[x] = std::isfinite(a) && std::isfinite(b) ? std::min(a, b) : (std::isfinite(a) ? a : b);
+    }
+  }
+}
+
+int SearchRange(int max_disparity, int width) {
+  // A disparity as wide as the image matches nothing; keep the range (a
+  // multiple of 16, as SGBM needs) inside the image.
+  int range = RoundUp16(max_disparity);
+  while (range > 16 && range > width - 16) range -= 16;
+  return range;
+}
+
 }  // namespace
 
 StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const StereoMatchOptions& options) {
   options.Check();
   CheckPair(left, right);
-  int disparities = RoundUp16(options.max_disparity);
+  if (left.cols < kMinStereoWidth || left.rows < options.block_size) {
+    throw Error("stereo images are " + std::to_string(left.cols) + "x" + std::to_string(left.rows) +
+                "; matching needs at least " + std::to_string(kMinStereoWidth) + " pixels of width and " +
+                std::to_string(options.block_size) + " rows");
+  }
+  int disparities = SearchRange(options.max_disparity, left.cols);
   int channels = left.channels();
   int block = options.block_size;
   auto matcher = cv::StereoSGBM::create(0, disparities, block, 8 * channels * block * block,
@@ -69,11 +104,16 @@ StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const S
   wls->setSigmaColor(options.wls_sigma);
   wls->setLRCthresh(1);
   cv::Mat filtered;
-  wls->filter(left_disparity, left, filtered, right_disparity, cv::Rect(), right);
+  // The whole image, including the left border that no right-image pixel
+  // sees (max_disparity columns): the filter fills it from its neighbours,
+  // guided by the left image, so the map is dense as users expect. Its low
+  // confidence stays in the confidence map (and --no-fill leaves it unknown).
+  wls->filter(left_disparity, left, filtered, right_disparity, cv::Rect(0, 0, left.cols, left.rows), right);
   cv::Mat confidence = wls->getConfidenceMap();  // 0..255
   confidence.convertTo(result.confidence, CV_32F, 1.0 / 255);
   if (options.fill) {
     result.disparity = ToPixels(filtered, 0);
+    FillAlongRows(result.disparity);
     if (options.min_confidence > 0) {
       result.disparity.setTo(std::numeric_limits<float>::quiet_NaN(), result.confidence < options.min_confidence);
     }
@@ -87,7 +127,7 @@ StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const S
 
 cv::Mat1f MatchStereoPlainSgbm(const cv::Mat& left, const cv::Mat& right, int max_disparity) {
   CheckPair(left, right);
-  auto matcher = cv::StereoSGBM::create(0, RoundUp16(max_disparity));
+  auto matcher = cv::StereoSGBM::create(0, SearchRange(max_disparity, left.cols));
   cv::Mat disparity;
   matcher->compute(left, right, disparity);
   return ToPixels(disparity, 0);

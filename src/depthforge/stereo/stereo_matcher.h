@@ -8,8 +8,13 @@
 
 namespace depthforge {
 
+// Narrower pairs are refused: SGBM needs a 16-pixel search range inside the image.
+constexpr int kMinStereoWidth = 32;
+
 struct StereoMatchOptions {
-  int max_disparity = 64;  // search range in pixels (rounded up to a multiple of 16)
+  // Search range in pixels, rounded up to a multiple of 16 and kept at
+  // least 16 pixels inside the image width.
+  int max_disparity = 64;
   int block_size = 5;      // odd, matching window
   // Aggregate costs along all 8 directions (slower, slightly more accurate)
   // instead of the 3-way single-pass variant (docs/STEREO.md).
@@ -27,7 +32,9 @@ struct StereoMatchResult {
   cv::Mat1f confidence;  // 0..1 (1 = left-right consistent and textured)
 };
 
-// Throws Error when the images differ in size; 8-bit grey or BGR images.
+// Throws Error when the images differ in size or are narrower than
+// kMinStereoWidth; 8-bit grey or BGR images. With fill, every pixel has a
+// disparity, the left border that the right camera does not see included.
 StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const StereoMatchOptions& options = {});
 
 // OpenCV's StereoSGBM as it comes (block size 3, no penalties set, no

@@ -56,6 +56,13 @@ class PairListDataset : public RgbdDataset {
   double depth_scale_;
 };
 
+std::string Trim(const std::string& text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
 std::vector<std::string> SplitCsvLine(const std::string& line) {
   std::vector<std::string> fields;
   std::string field;
@@ -73,28 +80,57 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
 
 std::unique_ptr<RgbdDataset> OpenCsvDataset(const std::string& csv_path, const DatasetOptions& options) {
   options.Check();
-  std::istringstream in(ReadFileBytes(csv_path));
+  std::string text = ReadFileBytes(csv_path);
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a UTF-8 byte order mark
+  std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line)) throw FileError(csv_path, "empty CSV (expected a header with image,depth)");
-  std::vector<std::string> header = SplitCsvLine(line);
-  auto column = [&](const std::string& name) {
-    auto found = std::find(header.begin(), header.end(), name);
-    if (found == header.end()) throw FileError(csv_path, "CSV header has no '" + name + "' column");
-    return size_t(found - header.begin());
-  };
-  size_t image_column = column("image"), depth_column = column("depth");
+  if (!std::getline(in, line)) throw FileError(csv_path, "empty CSV (expected image,depth pairs)");
   fs::path base = fs::path(csv_path).parent_path();
+  auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (base / p).string(); };
+  std::vector<std::string> first = SplitCsvLine(line);
+  for (auto& field : first) field = Trim(field);
+  // The first line is data when its first two fields are files (a list
+  // without a header, as the common NYU CSVs are); otherwise it names the
+  // columns: 'image' and 'depth', or names that say so (image_path,
+  // rgb, depth_path, gt, ...), or any two names for a two-column list.
+  std::error_code error;
+  bool headerless = first.size() >= 2 && fs::is_regular_file(resolve(first[0]), error) &&
+                    fs::is_regular_file(resolve(first[1]), error);
+  size_t image_column = 0, depth_column = 1;
+  if (!headerless) {
+    auto find_column = [&](const std::string& exact, const std::vector<std::string>& words) -> long {
+      std::vector<std::string> lower = first;
+      for (auto& name : lower) std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      for (size_t i = 0; i < lower.size(); ++i) if (lower[i] == exact) return long(i);
+      for (const auto& word : words) {
+        for (size_t i = 0; i < lower.size(); ++i) if (lower[i].find(word) != std::string::npos) return long(i);
+      }
+      return -1;
+    };
+    long image = find_column("image", {"image", "rgb", "color", "colour", "img", "photo"});
+    long depth = find_column("depth", {"depth", "gt", "ground", "label", "target"});
+    if (image < 0 || depth < 0 || image == depth) {
+      if (first.size() != 2) {
+        throw FileError(csv_path, "cannot tell the image and depth columns from the header '" + line +
+                                      "' (name them image and depth, or give two columns)");
+      }
+      image = 0;
+      depth = 1;
+    }
+    image_column = size_t(image);
+    depth_column = size_t(depth);
+  }
   std::vector<std::pair<std::string, std::string>> pairs;
+  if (headerless) pairs.emplace_back(resolve(first[0]), resolve(first[1]));
   int line_number = 1;
   while (std::getline(in, line)) {
     ++line_number;
-    if (line.empty() || line == "\r") continue;
+    if (Trim(line).empty()) continue;
     std::vector<std::string> fields = SplitCsvLine(line);
     if (fields.size() <= std::max(image_column, depth_column)) {
       throw FileError(csv_path, "line " + std::to_string(line_number) + " has too few columns");
     }
-    auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (base / p).string(); };
-    pairs.emplace_back(resolve(fields[image_column]), resolve(fields[depth_column]));
+    pairs.emplace_back(resolve(Trim(fields[image_column])), resolve(Trim(fields[depth_column])));
   }
   if (pairs.empty()) throw FileError(csv_path, "CSV lists no image/depth pairs");
   return std::make_unique<PairListDataset>(std::move(pairs), csv_path, options.depth_scale);

@@ -34,8 +34,11 @@ struct DatasetOptions {
   void Check() const;
 };
 
-// A CSV with a header naming 'image' and 'depth' columns (paths relative to
-// the CSV's folder; depth as 16-bit PNG / depth_scale, .npy metres or .pfm).
+// A CSV of image and depth paths (relative to the CSV's folder; depth as
+// 16-bit PNG / depth_scale, .npy metres or .pfm). The header names the
+// columns 'image' and 'depth' (or names containing image/rgb/color and
+// depth/gt); a two-column list may have any header or none (its first line
+// is then a pair of existing files). A UTF-8 byte order mark is skipped.
 std::unique_ptr<RgbdDataset> OpenCsvDataset(const std::string& csv_path, const DatasetOptions& options = {});
 // A folder with image/ (or rgb/, color/) and depth/ subfolders whose files
 // pair up by stem.

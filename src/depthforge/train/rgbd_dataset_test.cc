@@ -40,10 +40,37 @@ TEST(RgbdDataset, CsvPairsWithScalesAndInvalidDepth) {
   EXPECT_FLOAT_EQ(OpenDataset(dir.File("pairs.csv"), kitti)->Get(0).depth(3, 3), 10.f);
 }
 
+TEST(RgbdDataset, CsvWithoutHeaderOtherColumnNamesOrByteOrderMark) {
+  testing::TempDir dir;
+  cv::imwrite(dir.File("a.png"), cv::Mat3b(6, 8, cv::Vec3b(1, 2, 3)));
+  cv::imwrite(dir.File("a_depth.png"), cv::Mat1w(6, 8, uint16_t(1500)));
+  cv::imwrite(dir.File("b.png"), cv::Mat3b(6, 8, cv::Vec3b(4, 5, 6)));
+  cv::imwrite(dir.File("b_depth.png"), cv::Mat1w(6, 8, uint16_t(2500)));
+  const std::string rows = "a.png,a_depth.png\nb.png,b_depth.png\n";
+  WriteFileBytes(dir.File("bare.csv"), rows);  // as the common NYU CSVs are
+  WriteFileBytes(dir.File("named.csv"), "image_path,depth_path\n" + rows);
+  WriteFileBytes(dir.File("swapped.csv"), "gt_depth,rgb\na_depth.png,a.png\nb_depth.png,b.png\n");
+  WriteFileBytes(dir.File("any_names.csv"), "x,y\n" + rows);
+  WriteFileBytes(dir.File("bom.csv"), "\xEF\xBB\xBFimage,depth\r\n" + rows);
+  WriteFileBytes(dir.File("bom_bare.csv"), "\xEF\xBB\xBF" + rows);
+  for (const char* name : {"bare.csv", "named.csv", "swapped.csv", "any_names.csv", "bom.csv", "bom_bare.csv"}) {
+    SCOPED_TRACE(name);
+    auto data = OpenDataset(dir.File(name));
+    ASSERT_EQ(data->size(), 2u);
+    EXPECT_FLOAT_EQ(data->Get(0).depth(2, 2), 1.5f);
+    EXPECT_FLOAT_EQ(data->Get(1).depth(2, 2), 2.5f);
+    EXPECT_EQ(data->Get(1).image(0, 0), cv::Vec3b(4, 5, 6));
+  }
+}
+
 TEST(RgbdDataset, BadCsvAndFoldersAreExplained) {
   testing::TempDir dir;
-  WriteFileBytes(dir.File("no_header.csv"), "a.png,b.png\n");
-  EXPECT_THAT([&] { OpenDataset(dir.File("no_header.csv")); }, ::testing::ThrowsMessage<FileError>(HasSubstr("no 'image' column")));
+  WriteFileBytes(dir.File("unclear.csv"), "left,right,middle\na.png,b.png,c.png\n");
+  EXPECT_THAT([&] { OpenDataset(dir.File("unclear.csv")); },
+              ::testing::ThrowsMessage<FileError>(HasSubstr("cannot tell the image and depth columns")));
+  WriteFileBytes(dir.File("header_only.csv"), "image,depth\n");
+  EXPECT_THAT([&] { OpenDataset(dir.File("header_only.csv")); },
+              ::testing::ThrowsMessage<FileError>(HasSubstr("lists no image/depth pairs")));
   WriteFileBytes(dir.File("missing.csv"), "image,depth\nnope.png,nope_depth.png\n");
   auto missing = OpenDataset(dir.File("missing.csv"));
   EXPECT_THAT([&] { missing->Get(0); }, ::testing::ThrowsMessage<FileError>(HasSubstr("nope.png: no such file")));

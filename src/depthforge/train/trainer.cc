@@ -100,6 +100,15 @@ void TrainOptions::Check() const {
   if (!(learning_rate > 0 && learning_rate < 10)) throw OptionError("learning rate must be in (0, 10)");
   if (schedule != "cosine" && schedule != "step" && schedule != "none") throw OptionError("schedule must be cosine, step or none");
   if (!(max_depth > 0)) throw OptionError("max depth must be positive");
+  try {
+    torch::Device parsed(device);
+    if (parsed.is_cuda() && !torch::cuda::is_available()) {
+      throw OptionError("device '" + device + "': this build of LibTorch has no CUDA support, or no GPU is visible; use --device cpu");
+    }
+    if (!parsed.is_cpu() && !parsed.is_cuda()) throw OptionError("device '" + device + "' is not supported; use cpu or cuda");
+  } catch (const c10::Error&) {
+    throw OptionError("device '" + device + "' is not a device name (cpu, cuda, cuda:1)");
+  }
   if (checkpoint_every < 0 || stop_after_batches < 0) throw OptionError("checkpoint interval must not be negative");
   augment.Check();
 }
@@ -151,6 +160,7 @@ struct Checkpoint {
   int epoch = 0, batch = 0;
   double epoch_loss_sum = 0;
   int epoch_batches = 0;
+  int64_t epoch_valid_pixels = 0;  // ground-truth pixels the loss saw this epoch
   double best_val = INFINITY;
   std::vector<EpochLog> log;
 };
@@ -166,11 +176,19 @@ nlohmann::json LogToJson(const std::vector<EpochLog>& log) {
 }
 
 std::vector<EpochLog> LogFromJson(const nlohmann::json& rows) {
+  // What was not computed is stored as null.
+  auto number = [](const nlohmann::json& value) { return value.is_number() ? value.get<double>() : double(NAN); };
   std::vector<EpochLog> log;
   for (const auto& r : rows) {
-    log.push_back({r["epoch"].get<int>(), r["train_loss"].get<double>(), r["val_loss"].get<double>(),
-                   r["val_abs_rel"].get<double>(), r["val_delta1"].get<double>(), r["learning_rate"].get<double>(),
-                   r["seconds"].get<double>()});
+    EpochLog e;
+    e.epoch = r.at("epoch").get<int>();
+    e.train_loss = number(r.at("train_loss"));
+    e.val_loss = number(r.at("val_loss"));
+    e.val_abs_rel = number(r.at("val_abs_rel"));
+    e.val_delta1 = number(r.at("val_delta1"));
+    e.learning_rate = number(r.at("learning_rate"));
+    e.seconds = number(r.at("seconds"));
+    log.push_back(e);
   }
   return log;
 }
@@ -185,6 +203,7 @@ void SaveCheckpoint(const std::string& path, const NetworkConfig& config, DepthN
     archive.write("optimizer", optimizer_archive);
     nlohmann::json json = {{"config", config.ToJson()}, {"epoch", state.epoch}, {"batch", state.batch},
                            {"epoch_loss_sum", state.epoch_loss_sum}, {"epoch_batches", state.epoch_batches},
+                           {"epoch_valid_pixels", state.epoch_valid_pixels},
                            {"best_val", std::isfinite(state.best_val) ? state.best_val : -1.0},
                            {"log", LogToJson(state.log)}};
     archive.write("state", c10::IValue(json.dump()));
@@ -215,6 +234,7 @@ Checkpoint LoadCheckpoint(const std::string& path, const NetworkConfig& config, 
   state.batch = json["batch"].get<int>();
   state.epoch_loss_sum = json["epoch_loss_sum"].get<double>();
   state.epoch_batches = json["epoch_batches"].get<int>();
+  state.epoch_valid_pixels = json.value("epoch_valid_pixels", int64_t(1));  // older checkpoints: assume data
   double best = json["best_val"].get<double>();
   state.best_val = best >= 0 ? best : INFINITY;
   state.log = LogFromJson(json["log"]);
@@ -224,9 +244,14 @@ Checkpoint LoadCheckpoint(const std::string& path, const NetworkConfig& config, 
 void WriteLogs(const std::string& run_dir, const std::vector<EpochLog>& log) {
   std::string csv = "epoch,train_loss,val_loss,val_abs_rel,val_delta1,learning_rate,seconds\n";
   char line[256];
+  auto field = [](double value) {  // empty where nothing was computed
+    char text[32] = "";
+    if (std::isfinite(value)) std::snprintf(text, sizeof text, "%.6f", value);
+    return std::string(text);
+  };
   for (const auto& e : log) {
-    std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.8f,%.2f\n", e.epoch, e.train_loss, e.val_loss,
-                  e.val_abs_rel, e.val_delta1, e.learning_rate, e.seconds);
+    std::snprintf(line, sizeof line, "%d,%.6f,%s,%s,%s,%.8f,%.2f\n", e.epoch, e.train_loss, field(e.val_loss).c_str(),
+                  field(e.val_abs_rel).c_str(), field(e.val_delta1).c_str(), e.learning_rate, e.seconds);
     csv += line;
   }
   WriteFileBytes((fs::path(run_dir) / "log.csv").string(), csv);
@@ -235,7 +260,7 @@ void WriteLogs(const std::string& run_dir, const std::vector<EpochLog>& log) {
   const int w = 640, h = 400, margin = 50;
   cv::Mat3b plot(h, w, cv::Vec3b(255, 255, 255));
   double hi = 0;
-  for (const auto& e : log) hi = std::max({hi, e.train_loss, e.val_loss});
+  for (const auto& e : log) hi = std::max({hi, e.train_loss, std::isfinite(e.val_loss) ? e.val_loss : 0.0});
   if (hi <= 0) hi = 1;
   auto point = [&](int i, double v) {
     double x = log.size() > 1 ? double(i) / double(log.size() - 1) : 0.5;
@@ -244,7 +269,7 @@ void WriteLogs(const std::string& run_dir, const std::vector<EpochLog>& log) {
   cv::rectangle(plot, {margin, margin}, {w - margin, h - margin}, cv::Scalar(180, 180, 180));
   for (size_t i = 0; i + 1 < log.size(); ++i) {
     cv::line(plot, point(int(i), log[i].train_loss), point(int(i + 1), log[i + 1].train_loss), cv::Scalar(200, 100, 0), 2, cv::LINE_AA);
-    if (log[i].val_loss > 0) cv::line(plot, point(int(i), log[i].val_loss), point(int(i + 1), log[i + 1].val_loss), cv::Scalar(0, 140, 255), 2, cv::LINE_AA);
+    if (std::isfinite(log[i].val_loss) && std::isfinite(log[i + 1].val_loss)) cv::line(plot, point(int(i), log[i].val_loss), point(int(i + 1), log[i + 1].val_loss), cv::Scalar(0, 140, 255), 2, cv::LINE_AA);
   }
   cv::putText(plot, "loss per epoch: train (blue), validation (orange); max " + std::to_string(hi).substr(0, 6), {margin, 30},
               cv::FONT_HERSHEY_SIMPLEX, 0.5, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
@@ -275,8 +300,12 @@ Validation Validate(DepthNetworkImpl& network, const RgbdDataset& data, const Ne
     pixels += double(g.numel());
   }
   network.train();
+  if (pixels == 0) {
+    throw Error("the validation data has no valid ground truth (every depth is 0, unknown or above the maximum depth)");
+  }
   v.loss /= std::max<size_t>(1, data.size());
-  if (pixels > 0) { v.abs_rel /= pixels; v.delta1 /= pixels; }
+  v.abs_rel /= pixels;
+  v.delta1 /= pixels;
   return v;
 }
 
@@ -410,6 +439,7 @@ TrainResult Train(const TrainOptions& options) {
       }
       optimizer.step();
       state.epoch_loss_sum += loss_value;
+      state.epoch_valid_pixels += (batch.target > 0).sum().item<int64_t>();
       state.epoch_batches += 1;
       state.epoch = epoch;
       state.batch = b + 1;
@@ -427,6 +457,10 @@ TrainResult Train(const TrainOptions& options) {
         result.epochs = state.log;
         return result;
       }
+    }
+    if (state.epoch_valid_pixels == 0) {
+      throw Error("the training data has no valid depth (every pixel is 0, unknown or above the maximum depth): " +
+                  options.train_data);
     }
     EpochLog entry;
     entry.epoch = epoch + 1;
@@ -451,6 +485,7 @@ TrainResult Train(const TrainOptions& options) {
     state.batch = 0;
     state.epoch_loss_sum = 0;
     state.epoch_batches = 0;
+    state.epoch_valid_pixels = 0;
     if (writer) {
       SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
       WriteLogs(options.run_dir, state.log);

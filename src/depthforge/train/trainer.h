@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -87,13 +88,16 @@ struct TrainOptions {
 
 struct EpochLog {
   int epoch = 0;
-  double train_loss = 0, val_loss = 0, val_abs_rel = 0, val_delta1 = 0, learning_rate = 0, seconds = 0;
+  double train_loss = 0;
+  // NaN when not computed (no --val, or no valid ground truth in it).
+  double val_loss = NAN, val_abs_rel = NAN, val_delta1 = NAN;
+  double learning_rate = 0, seconds = 0;
 };
 
 struct TrainResult {
   std::vector<EpochLog> epochs;  // every finished epoch, including those before a resume
   std::string model_path;        // run_dir/model.pt (last epoch)
-  std::string best_path;         // run_dir/best.pt (lowest validation loss)
+  std::string best_path;         // run_dir/best.pt (lowest validation loss; without validation data, lowest training loss)
   bool stopped = false;          // stopped by stop_after_batches or Ctrl-C
   int batches_done = 0;          // in this call
 };

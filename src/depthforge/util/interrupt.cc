@@ -5,21 +5,31 @@
 
 #include <atomic>
 
+#include "depthforge/util/atomic_file.h"
+
 namespace depthforge {
 namespace {
 
 std::atomic<bool> interrupted{false};
 
+void Say(const char* message, size_t length) {
+  ssize_t ignored = write(STDERR_FILENO, message, length);
+  (void)ignored;
+}
+
 extern "C" void HandleInterrupt(int signal_number) {
-  if (interrupted.exchange(true)) {
-    // Second interrupt: give up now, the way the default handler would.
-    std::signal(signal_number, SIG_DFL);
-    std::raise(signal_number);
-    return;
+  if (signal_number == SIGTERM || interrupted.exchange(true)) {
+    // Stop now, the way the default handler would, without the temporary
+    // files of the outputs in progress.
+    RemoveLiveTemporaries();
+    if (signal_number == SIGTERM) {
+      const char message[] = "\nterminated: stopping now (finished outputs are kept)\n";
+      Say(message, sizeof message - 1);
+    }
+    _exit(128 + signal_number);
   }
   const char message[] = "\ninterrupt: finishing the current item, then stopping (Ctrl-C again to quit now)\n";
-  ssize_t ignored = write(STDERR_FILENO, message, sizeof message - 1);
-  (void)ignored;
+  Say(message, sizeof message - 1);
 }
 
 }  // namespace

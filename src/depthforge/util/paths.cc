@@ -6,8 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "depthforge/core/error.h"
+#include "depthforge/util/atomic_file.h"
 
 namespace depthforge {
 namespace fs = std::filesystem;
@@ -39,6 +42,53 @@ void EnsureWritableDirectory(const std::string& path) {
   if (access(path.c_str(), W_OK | X_OK) != 0) {
     throw FileError(path, std::string("directory is not writable: ") + std::strerror(errno));
   }
+  CleanStaleTemporaries(path);
+}
+
+namespace {
+
+std::mutex protected_mutex;
+std::map<std::string, std::string>& ProtectedInputs() {  // canonical path -> as given
+  static std::map<std::string, std::string> inputs;
+  return inputs;
+}
+
+std::string Canonical(const std::string& path) {
+  std::error_code error;
+  fs::path canonical = fs::weakly_canonical(fs::absolute(path, error), error);
+  return error ? fs::absolute(path).lexically_normal().string() : canonical.string();
+}
+
+}  // namespace
+
+void ProtectInput(const std::string& path) {
+  std::string key = Canonical(path);
+  std::lock_guard<std::mutex> lock(protected_mutex);
+  ProtectedInputs().emplace(key, path);
+}
+
+void CheckNotAnInput(const std::string& output) {
+  std::string key = Canonical(output);
+  std::lock_guard<std::mutex> lock(protected_mutex);
+  auto found = ProtectedInputs().find(key);
+  if (found != ProtectedInputs().end()) {
+    throw FileError(output, "would overwrite the input " + found->second +
+                                "; inputs are never overwritten (choose another output folder or name)");
+  }
+}
+
+void PrepareOutputFile(const std::string& path) {
+  if (path.empty()) throw OptionError("an output file name is required");
+  std::error_code error;
+  if (fs::is_directory(path, error)) throw FileError(path, "is a folder; give a file name");
+  fs::path parent = fs::path(path).parent_path();
+  EnsureWritableDirectory(parent.empty() ? "." : parent.string());
+  CheckNotAnInput(path);
+}
+
+void ClearProtectedInputs() {
+  std::lock_guard<std::mutex> lock(protected_mutex);
+  ProtectedInputs().clear();
 }
 
 std::string FileStem(const std::string& path) { return fs::path(path).stem().string(); }

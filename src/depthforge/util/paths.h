@@ -12,8 +12,22 @@ std::string DepthforgeHome();
 std::optional<std::string> MirrorDirectory();
 
 // Creates the directory (and parents) and checks that files can be created in
-// it; throws FileError naming the directory otherwise.
+// it; throws FileError naming the directory otherwise. Temporary files that
+// a killed run left there are removed (CleanStaleTemporaries).
 void EnsureWritableDirectory(const std::string& path);
+
+// For a command that writes one named file: creates its folder (as
+// EnsureWritableDirectory) and checks that the path is not a folder and not
+// an input, so that the command fails before its work, not after.
+void PrepareOutputFile(const std::string& path);
+
+// Inputs are never overwritten: a command registers the files it reads, and
+// every atomic write (AtomicFile) checks its destination against them,
+// whatever names the outputs were given. Thread-safe.
+void ProtectInput(const std::string& path);
+// Throws FileError naming both files when 'output' is a protected input.
+void CheckNotAnInput(const std::string& output);
+void ClearProtectedInputs();  // for tests
 
 // File name without directory and last extension: "a/b/photo.jpg" -> "photo".
 std::string FileStem(const std::string& path);

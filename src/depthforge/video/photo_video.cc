@@ -5,9 +5,11 @@
 #include <vector>
 
 #include <opencv2/core/utility.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
 #include "depthforge/render/splat_renderer.h"
+#include "depthforge/util/interrupt.h"
 #include "depthforge/video/mp4_writer.h"
 
 namespace depthforge {
@@ -32,11 +34,40 @@ void PhotoVideoOptions::Check() const {
   if (!(seconds > 0 && seconds <= 60)) throw OptionError("video length must be between 0 and 60 seconds");
   if (!(fps >= 1 && fps <= 120)) throw OptionError("frame rate must be between 1 and 120");
   if (!(motion > 0 && motion <= 0.5)) throw OptionError("camera motion must be in (0, 0.5] of the scene depth");
+  if (max_side < 16 || max_side > 16384) throw OptionError("video size limit must be between 16 and 16384 pixels");
+}
+
+cv::Size PhotoVideoFrameSize(cv::Size photo, const PhotoVideoOptions& options) {
+  double scale = double(options.max_side) / std::max(photo.width, photo.height);
+  if (scale >= 1) return photo;  // the writer drops an odd last row or column
+  auto even = [](double side) { return std::max(2, int(std::lround(side / 2)) * 2); };
+  return {even(photo.width * scale), even(photo.height * scale)};
 }
 
 void RenderPhotoVideo(const cv::Mat3b& image, const DepthMap& depth, const Intrinsics& camera, PhotoVideoKind kind,
                       const PhotoVideoOptions& options, const std::function<void(int, const cv::Mat3b&)>& sink) {
   options.Check();
+  if (depth.values.size() != image.size()) throw Error("depth map and photo differ in size");
+  cv::Size frame_size = PhotoVideoFrameSize(image.size(), options);
+  if (frame_size != image.size()) {
+    // Render at the video's size: scale photo, depth (nearest, so no depth
+    // is invented between surfaces) and camera together.
+    cv::Mat3b small_image;
+    DepthMap small_depth;
+    small_depth.kind = depth.kind;
+    cv::resize(image, small_image, frame_size, 0, 0, cv::INTER_AREA);
+    cv::resize(depth.values, small_depth.values, frame_size, 0, 0, cv::INTER_NEAREST);
+    Intrinsics small_camera = camera;
+    double sx = double(frame_size.width) / image.cols, sy = double(frame_size.height) / image.rows;
+    small_camera.fx *= sx;
+    small_camera.cx = (camera.cx + 0.5) * sx - 0.5;
+    small_camera.fy *= sy;
+    small_camera.cy = (camera.cy + 0.5) * sy - 0.5;
+    small_camera.width = frame_size.width;
+    small_camera.height = frame_size.height;
+    RenderPhotoVideo(small_image, small_depth, small_camera, kind, options, sink);
+    return;
+  }
   PointCloud cloud = BackProject(depth, image, camera);
   if (cloud.points.empty()) throw Error("depth map has no valid pixel to render");
   std::vector<float> depths;
@@ -86,6 +117,7 @@ void RenderPhotoVideo(const cv::Mat3b& image, const DepthMap& depth, const Intri
   const int chunk = 8;
   std::vector<cv::Mat3b> rendered(static_cast<size_t>(chunk));
   for (int first = 0; first < frames; first += chunk) {
+    if (InterruptRequested()) throw Interrupted();
     int count = std::min(chunk, frames - first);
     cv::parallel_for_(cv::Range(0, count), [&](const cv::Range& range) {
       for (int i = range.start; i < range.end; ++i) {
@@ -99,7 +131,7 @@ void RenderPhotoVideo(const cv::Mat3b& image, const DepthMap& depth, const Intri
 int WritePhotoVideo(const std::string& path, const cv::Mat3b& image, const DepthMap& depth, const Intrinsics& camera,
                     PhotoVideoKind kind, const PhotoVideoOptions& options) {
   options.Check();
-  Mp4Writer writer(path, image.size(), options.fps);
+  Mp4Writer writer(path, PhotoVideoFrameSize(image.size(), options), options.fps);
   RenderPhotoVideo(image, depth, camera, kind, options, [&](int, const cv::Mat3b& frame) { writer.Write(frame); });
   writer.Finish();
   return writer.frames_written();
