@@ -17,6 +17,25 @@ cv::Size ParseSize(const std::string& text, const std::string& flag) {
   return {width, height};
 }
 
+cv::Point ParsePoint(const std::string& text, const std::string& flag) {
+  int x = 0, y = 0;
+  char comma = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d", &x, &comma, &y) != 3 || comma != ',') {
+    throw OptionError(flag + " must look like X,Y (a pixel), got '" + text + "'");
+  }
+  return {x, y};
+}
+
+std::string FormatSize(cv::Size size) { return std::to_string(size.width) + "x" + std::to_string(size.height); }
+
+CLI::Option* AddSizeOption(CLI::App* command, const std::string& flag, cv::Size& field, const std::string& help) {
+  CLI::Option* option = command->add_option_function<std::string>(
+      flag, [&field, flag](const std::string& text) { field = ParseSize(text, flag); }, help);
+  option->type_name("WxH");
+  if (field.area() > 0) option->default_str(FormatSize(field));
+  return option;
+}
+
 void FinishBatch(const std::string& label, const DepthBatchReport& report) {
   if (report.interrupted) {
     std::fprintf(stderr, "%s: interrupted; %d image%s not started (everything written is complete)\n", label.c_str(),

@@ -17,58 +17,50 @@ namespace depthforge::cli {
 
 void AddConvertCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("convert", "Turn photos into stereo 3D, point clouds, meshes, videos, bokeh");
+  // The flags write straight into the options; the defaults live there.
   struct Flags {
+    ConvertOptions options;
     std::vector<std::string> inputs;
-    std::string output_dir, as, depth_file, model, focus, image_format = "jpg";
-    double strength = 3.0, convergence = 0.5, fov = 60, seconds = 3, motion = 0.04, aperture = -1, focus_distance = -1;
-    int mesh_step = 2, video_size = 1920;
+    std::string output_dir, depth_file, model;
     bool quiet = false;
   };
   auto flags = std::make_shared<Flags>();
+  ConvertOptions& o = flags->options;
   command->add_option("inputs", flags->inputs, "Photos, or directories of photos")->required();
   command->add_option("-o,--output", flags->output_dir, "Output directory (created if needed)")->required();
-  command->add_option("--as", flags->as, "Comma-separated outputs: " + KnownConvertOutputs())->required();
+  command->add_option_function<std::string>(
+      "--as", [flags](const std::string& list) { flags->options.outputs = ParseConvertOutputs(list); },
+      "Comma-separated outputs: " + KnownConvertOutputs())->required();
   command->add_option("--depth", flags->depth_file,
                       "Use this depth map (.npy metres, .pfm, or 16-bit PNG millimetres) instead of estimating one; "
                       "one input photo only");
   command->add_option("--model", flags->model, "Depth model name or .tflite file (default: fastdepth-nyu)");
-  command->add_option("--strength", flags->strength, "Stereo: largest parallax, percent of image width")->capture_default_str();
-  command->add_option("--convergence", flags->convergence,
+  command->add_option("--strength", o.parallax.strength, "Stereo: largest parallax, percent of image width")->capture_default_str();
+  command->add_option("--convergence", o.parallax.convergence,
                       "Stereo: depth at the screen plane, 0 = farthest .. 1 = nearest")->capture_default_str();
-  command->add_option("--fov", flags->fov, "3D: horizontal field of view in degrees when the photo has no EXIF focal length")
+  command->add_option("--fov", o.fov_degrees, "3D: horizontal field of view in degrees when the photo has no EXIF focal length")
       ->capture_default_str();
-  command->add_option("--mesh-step", flags->mesh_step, "3D meshes: grid spacing in pixels")->capture_default_str();
-  command->add_option("--seconds", flags->seconds, "Videos: length in seconds (24 fps)")->capture_default_str();
-  command->add_option("--video-size", flags->video_size, "Videos: longest side in pixels (larger photos are scaled down)")
+  command->add_option("--mesh-step", o.mesh.step, "3D meshes: grid spacing in pixels")->capture_default_str();
+  command->add_option("--seconds", o.video.seconds, "Videos: length in seconds (24 fps)")->capture_default_str();
+  command->add_option("--video-size", o.video.max_side, "Videos: longest side in pixels (larger photos are scaled down)")
       ->capture_default_str();
-  command->add_option("--motion", flags->motion, "Videos: camera motion as a fraction of the scene depth")->capture_default_str();
-  command->add_option("--focus", flags->focus, "Bokeh: focus on the depth at pixel X,Y (default: the centre)");
-  command->add_option("--focus-distance", flags->focus_distance, "Bokeh: focus distance in metres");
-  command->add_option("--aperture", flags->aperture, "Bokeh: blur radius in pixels of the far background (default 1.2% of width)");
-  command->add_option("--image-format", flags->image_format, "Stereo and bokeh images: jpg or png")->capture_default_str();
+  command->add_option("--motion", o.video.motion, "Videos: camera motion as a fraction of the scene depth")->capture_default_str();
+  command->add_option_function<std::string>(
+      "--focus", [flags](const std::string& text) { flags->options.bokeh.focus_point = ParsePoint(text, "--focus"); },
+      "Bokeh: focus on the depth at pixel X,Y (default: the centre)");
+  command->add_option_function<double>(
+      "--focus-distance", [flags](double metres) { flags->options.bokeh.focus_distance = metres; },
+      "Bokeh: focus distance in metres (default: the depth at the focus pixel)");
+  command->add_option_function<double>(
+      "--aperture", [flags](double pixels) { flags->options.bokeh.aperture = pixels; },
+      "Bokeh: blur radius in pixels of the far background (default 1.2% of width)");
+  command->add_option_function<std::string>(
+      "--image-format", [flags](const std::string& format) { flags->options.image_extension = "." + format; },
+      "Stereo and bokeh images: jpg or png")->default_str(o.image_extension.substr(1));
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
 
   command->callback([flags] {
-    ConvertOptions options;
-    options.outputs = ParseConvertOutputs(flags->as);
-    options.stereo.strength = flags->strength;
-    options.stereo.convergence = flags->convergence;
-    options.fov_degrees = flags->fov;
-    options.mesh.step = flags->mesh_step;
-    options.video.seconds = flags->seconds;
-    options.video.motion = flags->motion;
-    options.video.max_side = flags->video_size;
-    if (flags->aperture >= 0) options.bokeh.aperture = flags->aperture;
-    if (flags->focus_distance >= 0) options.bokeh.focus_distance = flags->focus_distance;
-    if (!flags->focus.empty()) {
-      int x = 0, y = 0;
-      char comma = 0;
-      if (std::sscanf(flags->focus.c_str(), "%d%c%d", &x, &comma, &y) != 3 || comma != ',') {
-        throw OptionError("--focus must look like X,Y (a pixel), got '" + flags->focus + "'");
-      }
-      options.bokeh.focus_point = cv::Point(x, y);
-    }
-    options.image_extension = "." + flags->image_format;
+    const ConvertOptions& options = flags->options;
     options.Check();
 
     std::vector<BatchInput> inputs = CollectImageInputs(flags->inputs);

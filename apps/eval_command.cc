@@ -1,53 +1,51 @@
 // depthforge eval --model NAME|FILE --data CSV|MAT|DIR [--crop] [--align] [--min-depth] [--max-depth] -o report.json
 #include <cstdio>
 
+#include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_estimator.h"
 #include "depthforge/eval/evaluate.h"
 #include "depthforge/models/model_store.h"
-#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/io/rgbd_dataset.h"
 #include "depthforge/util/paths.h"
 
 namespace depthforge::cli {
 
 void AddEvalCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("eval", "Measure a depth model on an RGB-D dataset (AbsRel, RMSE, δ1, ...)");
+  // The flags write straight into the options; the defaults live there.
   struct Flags {
-    std::string model, data, output, crop = "eigen", align = "none", split, subset = "test";
-    float min_depth = 1e-3f, max_depth = 10.f;
-    double depth_scale = 1000;
+    EvalOptions eval;
+    DatasetOptions data;
+    std::string model, data_path, output, split, subset = "test";
     bool quiet = false;
   };
   auto flags = std::make_shared<Flags>();
+  EvalOptions& e = flags->eval;
   command->add_option("--model", flags->model, "Model name, .tflite file or trained model file (default: fastdepth-nyu)");
-  command->add_option("--data", flags->data, "A .csv pair list, a NYU .mat file, or a folder with image/ and depth/")->required();
+  command->add_option("--data", flags->data_path, "A .csv pair list, a NYU .mat file, or a folder with image/ and depth/")->required();
   command->add_option("-o,--output", flags->output, "report.json (report.csv and report.md are written beside it)")->required();
-  command->add_option("--crop", flags->crop, "eigen (NYU), garg (KITTI) or none")->capture_default_str();
-  command->add_option("--align", flags->align, "none, median, lstsq or lstsq-disparity")->capture_default_str();
-  command->add_option("--min-depth", flags->min_depth, "Ground truth below this (m) is ignored")->capture_default_str();
-  command->add_option("--max-depth", flags->max_depth, "Ground truth above this (m) is ignored (80 for KITTI)")->capture_default_str();
-  command->add_option("--depth-scale", flags->depth_scale, "Depth PNG units per metre (1000 mm; 256 KITTI)")->capture_default_str();
+  AddEnumOption(command, "--crop", e.crop, EvalCropNames(), "Evaluation crop (eigen for NYU, garg for KITTI)");
+  AddEnumOption(command, "--align", e.alignment, AlignmentNames(), "Alignment of the prediction to the ground truth");
+  command->add_option("--min-depth", e.min_depth, "Ground truth below this (m) is ignored")->capture_default_str();
+  command->add_option("--max-depth", e.max_depth, "Ground truth above this (m) is ignored (80 for KITTI)")->capture_default_str();
+  command->add_option("--depth-scale", flags->data.depth_scale, "Depth PNG units per metre (1000 mm; 256 KITTI)")->capture_default_str();
   command->add_option("--split", flags->split, "NYU .mat: the official splits.mat (or a file of 1-based indices)");
   command->add_option("--subset", flags->subset, "With --split: train or test")->capture_default_str();
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
   command->callback([flags] {
-    EvalOptions options;
-    options.crop = EvalCropFromString(flags->crop);
-    options.alignment = AlignmentFromString(flags->align);
-    options.min_depth = flags->min_depth;
-    options.max_depth = flags->max_depth;
+    EvalOptions options = flags->eval;
     options.show_progress = !flags->quiet;
     options.Check();
     // Outputs are checked before the evaluation: a missing folder is made, and
     // no report may replace the data (-o pairs.json writes pairs.csv).
-    ProtectInput(flags->data);
+    ProtectInput(flags->data_path);
     if (!flags->split.empty()) ProtectInput(flags->split);
     for (const std::string& path : EvalReportPaths(flags->output)) PrepareOutputFile(path);
-    DatasetOptions data_options;
-    data_options.depth_scale = flags->depth_scale;
+    DatasetOptions data_options = flags->data;
     if (!flags->split.empty()) data_options.indices = ReadNyuSplit(flags->split, flags->subset);
-    auto dataset = OpenDataset(flags->data, data_options);
+    auto dataset = OpenDataset(flags->data_path, data_options);
     EstimatorOptions estimator_options;
     estimator_options.model = flags->model;
     auto estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));

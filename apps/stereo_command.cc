@@ -1,23 +1,14 @@
 // depthforge stereo calibrate|match|label
 #include <cstdio>
-#include <filesystem>
 
 #include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
-#include "depthforge/io/depth_io.h"
-#include "depthforge/io/image_io.h"
-#include "depthforge/io/npy.h"
-#include "depthforge/render/camera.h"
-#include "depthforge/render/point_cloud.h"
 #include "depthforge/stereo/stereo_calibration.h"
 #include "depthforge/stereo/stereo_labels.h"
-#include "depthforge/stereo/stereo_matcher.h"
-#include "depthforge/util/paths.h"
+#include "depthforge/stereo/stereo_pipelines.h"
 
 namespace depthforge::cli {
-namespace fs = std::filesystem;
-
 
 void AddStereoCommand(CLI::App& app) {
   CLI::App* stereo = app.add_subcommand("stereo", "Depth from two cameras: calibrate, match, label");
@@ -84,72 +75,31 @@ void AddStereoCommand(CLI::App& app) {
 
   CLI::App* match = stereo->add_subcommand("match", "Disparity (and depth, point cloud when calibrated) of a stereo pair");
   struct MatchFlags {
+    StereoMatchFilesOptions options;
     std::string left, right, output, calib;
-    int max_disparity = 64;
-    double focal = 0, baseline = 0, doffs = 0;
-    bool no_fill = false, allow_unrectified = false, eight_paths = false;
+    bool no_fill = false, allow_unrectified = false;
   };
   auto mf = std::make_shared<MatchFlags>();
+  StereoMatchFilesOptions& m = mf->options;
   match->add_option("left", mf->left, "Left image")->required();
   match->add_option("right", mf->right, "Right image")->required();
   match->add_option("-o,--output", mf->output, "Output directory")->required();
   match->add_option("--calib", mf->calib, "Calibration from 'stereo calibrate': rectify first, then metric depth");
-  match->add_option("--max-disp", mf->max_disparity, "Disparity search range in pixels")->capture_default_str();
-  match->add_option("--focal", mf->focal, "Without --calib: focal length in pixels (for depth)");
-  match->add_option("--baseline", mf->baseline, "Without --calib: baseline in metres (for depth)");
-  match->add_option("--doffs", mf->doffs, "Without --calib: principal point offset between the cameras, px")->capture_default_str();
+  match->add_option("--max-disp", m.match.max_disparity, "Disparity search range in pixels")->capture_default_str();
+  match->add_option("--focal", m.focal, "Without --calib: focal length in pixels (for depth)");
+  match->add_option("--baseline", m.baseline, "Without --calib: baseline in metres (for depth)");
+  match->add_option("--doffs", m.doffs, "Without --calib: principal point offset between the cameras, px")->capture_default_str();
   match->add_flag("--no-fill", mf->no_fill, "Leave pixels that fail the left-right check unknown instead of filling them");
-  match->add_flag("--eight-paths", mf->eight_paths, "Aggregate matching costs along 8 directions (slower, a little more accurate)");
+  match->add_flag("--eight-paths", m.match.eight_paths, "Aggregate matching costs along 8 directions (slower, a little more accurate)");
   match->add_flag("--assume-rectified", mf->allow_unrectified, "Skip the check that an uncalibrated pair is rectified");
   match->callback([mf] {
-    cv::Mat3b left = ReadImage(mf->left), right = ReadImage(mf->right);
-    if (left.size() != right.size()) {
-      throw Error(mf->left + " is " + std::to_string(left.cols) + "x" + std::to_string(left.rows) + " but " + mf->right +
-                  " is " + std::to_string(right.cols) + "x" + std::to_string(right.rows) + "; a stereo pair must have one size");
-    }
-    double focal = mf->focal, baseline = mf->baseline, doffs = mf->doffs;
-    if (!mf->calib.empty()) {
-      StereoCalibration calibration = ReadCalibration(mf->calib);
-      auto [l, r] = RectifyPair(calibration, left, right);
-      left = l;
-      right = r;
-      focal = calibration.focal();
-      baseline = calibration.baseline();
-      doffs = 0;  // rectified with zero disparity at infinity
-    } else if (!mf->allow_unrectified) {
-      double offset = MedianRowOffset(left, right);
-      if (std::isfinite(offset) && offset > 2.0) {
-        throw Error(mf->left + " and " + mf->right + " are not rectified (matching points differ by " +
-                    std::to_string(offset).substr(0, 4) + " px vertically); calibrate the rig and give --calib");
-      }
-    }
-    StereoMatchOptions options;
-    options.max_disparity = mf->max_disparity;
-    options.fill = !mf->no_fill;
-    options.eight_paths = mf->eight_paths;
-    StereoMatchResult result = MatchStereo(left, right, options);
-    EnsureWritableDirectory(mf->output);
-    std::string stem = (fs::path(mf->output) / FileStem(mf->left)).string();
-    WriteNpy(stem + ".disparity.npy", result.disparity);
-    WriteNpy(stem + ".confidence.npy", result.confidence);
-    DepthMap shown;
-    shown.kind = DepthKind::kDisparity;
-    shown.values = result.disparity;
-    WriteDepth(stem + ".disparity.color.png", shown, DepthFormat::kColor);
-    int written = 4;
-    if (focal > 0 && baseline > 0) {
-      DepthMap depth;
-      depth.values = DepthFromDisparity(result.disparity, focal, baseline, doffs);
-      for (DepthFormat format : {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor}) {
-        WriteDepth(stem + ".depth" + FileSuffix(format), depth, format);
-      }
-      Intrinsics camera = IntrinsicsFromFov(left.size(), 60);
-      camera.fx = camera.fy = focal;
-      WritePly(stem + ".ply", BackProject(depth, left, camera));
-      written += 4;
-    }
-    std::printf("match: %d files in %s (%s)\n", written, mf->output.c_str(),
-                focal > 0 && baseline > 0 ? "disparity, depth, point cloud" : "disparity only: no calibration");
+    StereoMatchFilesOptions options = mf->options;
+    options.match.fill = !mf->no_fill;
+    options.check_rectified = !mf->allow_unrectified;
+    if (!mf->calib.empty()) options.calibration = ReadCalibration(mf->calib);
+    StereoMatchFilesResult result = MatchStereoFiles(mf->left, mf->right, mf->output, options);
+    std::printf("match: %zu files in %s (%s)\n", result.written.size(), mf->output.c_str(),
+                result.metric ? "disparity, depth, point cloud" : "disparity only: no calibration");
   });
 }
 

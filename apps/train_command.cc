@@ -1,6 +1,7 @@
 // depthforge train --arch ... --loss ... --data ... --val ... -o RUN_DIR [--resume]
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "apps/cli_util.h"
 #include "apps/commands.h"
@@ -12,66 +13,50 @@ namespace depthforge::cli {
 
 void AddTrainCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("train", "Train a depth network (U-Net, attention U-Net, Eigen) on RGB-D data");
+  // The flags write straight into the options; only the loss, whose default
+  // depends on the architecture, and the negated flags are kept aside.
   struct Flags {
-    std::string arch = "unet", loss, init_model = "fastdepth-nyu", split, data, val, run_dir, size = "128x96", schedule = "cosine", device = "cpu";
-    int epochs = 10, batch = 8, channels = 16, checkpoint_every = 50, threads = 0;
-    double lr = 1e-3, depth_scale = 1000;
-    float max_depth = 10.f;
-    uint64_t seed = 1;
-    bool resume = false, no_augment = false, quiet = false;
+    TrainOptions options;
+    std::optional<LossKind> loss;
+    bool no_augment = false, quiet = false;
   };
   auto f = std::make_shared<Flags>();
-  command->add_option("--arch", f->arch, "unet, attention-unet, eigen, or fastdepth (fine-tunes the pretrained model)")
+  TrainOptions& o = f->options;
+  AddEnumOption(command, "--arch", o.architecture, ArchitectureNames(),
+                "Architecture (fastdepth fine-tunes the pretrained model)");
+  command->add_option_function<std::string>(
+      "--loss", [f](const std::string& name) { f->loss = LossKindNames().Parse(name); },
+      "Loss: " + LossKindNames().List() + " (default: the architecture's paper's)");
+  command->add_option("--init-model", o.init_model, "fastdepth: the pretrained model to start from (name or .tflite)")
       ->capture_default_str();
-  command->add_option("--loss", f->loss, "mse, l1, l1-grad-ssim, scale-invariant, silog or berhu (default: the architecture's paper's)");
-  command->add_option("--init-model", f->init_model, "fastdepth: the pretrained model to start from (name or .tflite)")
-      ->capture_default_str();
-  command->add_option("--data", f->data, "Training data: .csv pairs, NYU .mat or a folder")->required();
-  command->add_option("--split", f->split, "NYU .mat: splits.mat; --data uses its train subset, --val its test subset");
-  command->add_option("--val", f->val, "Validation data (evaluated after every epoch; picks best.pt)");
-  command->add_option("-o,--output", f->run_dir, "Run directory: model.pt, best.pt, checkpoint.pt, log.csv/json, loss.png")->required();
-  command->add_option("--epochs", f->epochs, "Epochs")->capture_default_str();
-  command->add_option("--batch", f->batch, "Batch size")->capture_default_str();
-  command->add_option("--lr", f->lr, "Adam learning rate")->capture_default_str();
-  command->add_option("--schedule", f->schedule, "Learning-rate schedule: cosine, step or none")->capture_default_str();
-  command->add_option("--size", f->size, "Network input WxH (multiples of 16)")->capture_default_str();
-  command->add_option("--channels", f->channels, "Width of the first layer")->capture_default_str();
-  command->add_option("--max-depth", f->max_depth, "Largest depth the network can output (m)")->capture_default_str();
-  command->add_option("--depth-scale", f->depth_scale, "Depth PNG units per metre (1000 mm; 256 KITTI)")->capture_default_str();
-  command->add_option("--seed", f->seed, "Random seed (initialisation, order, augmentation)")->capture_default_str();
-  command->add_option("--checkpoint-every", f->checkpoint_every, "Batches between checkpoints")->capture_default_str();
-  command->add_option("--threads", f->threads, "CPU threads (default: all cores)");
-  command->add_option("--device", f->device, "LibTorch device: cpu, cuda, cuda:1")->capture_default_str();
-  command->add_flag("--resume", f->resume, "Continue the run in the output directory where it stopped");
+  command->add_option("--data", o.train_data, "Training data: .csv pairs, NYU .mat or a folder")->required();
+  command->add_option("--split", o.split_file, "NYU .mat: splits.mat; --data uses its train subset, --val its test subset");
+  command->add_option("--val", o.val_data, "Validation data (evaluated after every epoch; picks best.pt)");
+  command->add_option("-o,--output", o.run_dir, "Run directory: model.pt, best.pt, checkpoint.pt, log.csv/json, loss.png")->required();
+  command->add_option("--epochs", o.epochs, "Epochs")->capture_default_str();
+  command->add_option("--batch", o.batch_size, "Batch size")->capture_default_str();
+  command->add_option("--lr", o.learning_rate, "Adam learning rate")->capture_default_str();
+  command->add_option("--schedule", o.schedule, "Learning-rate schedule: cosine, step or none")->capture_default_str();
+  AddSizeOption(command, "--size", o.input_size, "Network input WxH (multiples of 16)");
+  command->add_option("--channels", o.base_channels, "Width of the first layer")->capture_default_str();
+  command->add_option("--max-depth", o.max_depth, "Largest depth the network can output (m)")->capture_default_str();
+  command->add_option("--depth-scale", o.depth_scale, "Depth PNG units per metre (1000 mm; 256 KITTI)")->capture_default_str();
+  command->add_option("--seed", o.seed, "Random seed (initialisation, order, augmentation)")->capture_default_str();
+  command->add_option("--checkpoint-every", o.checkpoint_every, "Batches between checkpoints")->capture_default_str();
+  command->add_option("--threads", o.threads, "CPU threads (0: all cores)")->capture_default_str();
+  command->add_option("--device", o.device, "LibTorch device: cpu, cuda, cuda:1")->capture_default_str();
+  command->add_flag("--resume", o.resume, "Continue the run in the output directory where it stopped");
   command->add_flag("--no-augment", f->no_augment, "No flips, affine jitter or colour jitter");
   command->add_flag("-q,--quiet", f->quiet, "No progress bar");
   command->callback([f] {
-    TrainOptions options;
-    options.architecture = ArchitectureFromString(f->arch);
-    options.loss = f->loss.empty() ? DefaultLoss(options.architecture) : LossKindFromString(f->loss);
-    options.train_data = f->data;
-    options.val_data = f->val;
-    options.split_file = f->split;
-    options.run_dir = f->run_dir;
-    options.epochs = f->epochs;
-    options.batch_size = f->batch;
-    options.learning_rate = f->lr;
-    options.schedule = f->schedule;
-    options.input_size = ParseSize(f->size, "--size");
-    options.base_channels = f->channels;
-    options.max_depth = f->max_depth;
-    options.depth_scale = f->depth_scale;
-    options.seed = f->seed;
-    options.checkpoint_every = f->checkpoint_every;
-    options.threads = f->threads;
-    options.device = f->device;
-    options.resume = f->resume;
+    TrainOptions options = f->options;
+    options.loss = f->loss.value_or(DefaultLoss(options.architecture));
     options.augment.enabled = !f->no_augment;
-    options.distributed = DistributedOptions::FromEnvironment();
-    options.init_model = f->init_model;
     options.show_progress = !f->quiet;
+    options.distributed = DistributedOptions::FromEnvironment();
     InstallInterruptHandler();
-    TrainResult result = Train(options);
+    ModelStore store(ModelStoreOptions::FromEnvironment());
+    TrainResult result = Trainer(options, store).Run();
     for (const EpochLog& e : result.epochs) {
       char validation[96] = "";  // only what was computed is printed
       if (std::isfinite(e.val_loss)) {

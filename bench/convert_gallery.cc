@@ -12,6 +12,7 @@
 #include "depthforge/estimate/depth_estimator.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/models/model_store.h"
+#include "depthforge/render/parallax.h"
 #include "depthforge/render/bokeh.h"
 #include "depthforge/render/camera.h"
 #include "depthforge/render/stereo_layout.h"

@@ -12,6 +12,7 @@
 
 #include "depthforge/io/image_io.h"
 #include "depthforge/io/npy.h"
+#include "depthforge/eval/disparity_metrics.h"
 #include "depthforge/stereo/stereo_matcher.h"
 
 using namespace depthforge;

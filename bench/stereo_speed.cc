@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "depthforge/io/image_io.h"
+#include "depthforge/eval/disparity_metrics.h"
 #include "depthforge/stereo/stereo_matcher.h"
 
 using namespace depthforge;

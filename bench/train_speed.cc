@@ -12,7 +12,7 @@
 #include <torch/torch.h>
 
 #include "depthforge/models/torch_network.h"
-#include "depthforge/train/torch_modules.h"
+#include "depthforge/models/torch_modules.h"
 
 using namespace depthforge;
 

@@ -18,37 +18,27 @@
 namespace depthforge {
 namespace fs = std::filesystem;
 
-namespace {
-
-const std::vector<std::pair<std::string, ConvertOutput>>& Names() {
-  static const std::vector<std::pair<std::string, ConvertOutput>> kNames = {
-      {"sbs", ConvertOutput::kSideBySide},          {"hsbs", ConvertOutput::kHalfSideBySide},
-      {"tb", ConvertOutput::kTopBottom},            {"htb", ConvertOutput::kHalfTopBottom},
-      {"cross", ConvertOutput::kCrossEyed},         {"lr", ConvertOutput::kLeftRight},
-      {"anaglyph", ConvertOutput::kAnaglyph},       {"anaglyph-color", ConvertOutput::kAnaglyphColor},
+const EnumNames<ConvertOutput>& ConvertOutputNames() {
+  static const EnumNames<ConvertOutput> kNames{"output", {
+      {"sbs", ConvertOutput::kSideBySide}, {"hsbs", ConvertOutput::kHalfSideBySide},
+      {"tb", ConvertOutput::kTopBottom}, {"htb", ConvertOutput::kHalfTopBottom},
+      {"cross", ConvertOutput::kCrossEyed}, {"lr", ConvertOutput::kLeftRight},
+      {"anaglyph", ConvertOutput::kAnaglyph}, {"anaglyph-color", ConvertOutput::kAnaglyphColor},
       {"anaglyph-half", ConvertOutput::kAnaglyphHalfColor}, {"anaglyph-grey", ConvertOutput::kAnaglyphGrey},
-      {"ply", ConvertOutput::kPly},                 {"glb", ConvertOutput::kGlb},
-      {"obj", ConvertOutput::kObj},                 {"orbit", ConvertOutput::kOrbit},
-      {"turntable", ConvertOutput::kTurntable},     {"parallax", ConvertOutput::kParallax},
-      {"bokeh", ConvertOutput::kBokeh},             {"depth", ConvertOutput::kDepth},
-  };
+      {"ply", ConvertOutput::kPly}, {"glb", ConvertOutput::kGlb}, {"obj", ConvertOutput::kObj},
+      {"orbit", ConvertOutput::kOrbit}, {"turntable", ConvertOutput::kTurntable}, {"parallax", ConvertOutput::kParallax},
+      {"bokeh", ConvertOutput::kBokeh}, {"depth", ConvertOutput::kDepth}}};
   return kNames;
 }
 
-bool IsStereo(ConvertOutput o) { return o <= ConvertOutput::kAnaglyphGrey; }
-
-}  // namespace
 
 std::string KnownConvertOutputs() {
   std::string names;
-  for (const auto& [name, output] : Names()) names += (names.empty() ? "" : ", ") + name;
+  for (const auto& [name, output] : ConvertOutputNames().names) names += (names.empty() ? "" : ", ") + name;
   return names;
 }
 
-std::string ToString(ConvertOutput output) {
-  for (const auto& [name, value] : Names()) if (value == output) return name;
-  return "";
-}
+std::string ToString(ConvertOutput output) { return ConvertOutputNames().Name(output); }
 
 std::vector<ConvertOutput> ParseConvertOutputs(const std::string& list) {
   std::vector<ConvertOutput> outputs;
@@ -56,13 +46,13 @@ std::vector<ConvertOutput> ParseConvertOutputs(const std::string& list) {
   std::string item;
   while (std::getline(stream, item, ',')) {
     if (item.empty()) continue;
-    bool found = false;
-    for (const auto& [name, output] : Names()) {
-      if (name != item) continue;
-      found = true;
-      if (std::find(outputs.begin(), outputs.end(), output) == outputs.end()) outputs.push_back(output);
+    ConvertOutput output;
+    try {
+      output = ConvertOutputNames().Parse(item);
+    } catch (const OptionError&) {
+      throw OptionError("unknown output '" + item + "' for --as (known: " + KnownConvertOutputs() + ")");
     }
-    if (!found) throw OptionError("unknown output '" + item + "' for --as (known: " + KnownConvertOutputs() + ")");
+    if (std::find(outputs.begin(), outputs.end(), output) == outputs.end()) outputs.push_back(output);
   }
   if (outputs.empty()) throw OptionError("--as needs at least one output (known: " + KnownConvertOutputs() + ")");
   return outputs;
@@ -70,7 +60,7 @@ std::vector<ConvertOutput> ParseConvertOutputs(const std::string& list) {
 
 void ConvertOptions::Check() const {
   if (outputs.empty()) throw OptionError("no output requested");
-  stereo.Check();
+  parallax.Check();
   view.Check();
   if (!(fov_degrees > 1 && fov_degrees < 179)) {
     throw OptionError("field of view must be between 1 and 179 degrees, got " + std::to_string(fov_degrees));
@@ -121,7 +111,7 @@ std::vector<std::string> ConvertPhoto(const cv::Mat3b& photo, const std::string&
   auto stereo_pair = [&]() -> const StereoPair& {
     if (!pair_ready && pair_problem.empty()) {
       try {
-        pair = RenderStereoPair(photo, DisparityFromDepth(depth, options.stereo), options.view);
+        pair = RenderStereoPair(photo, DisparityFromDepth(depth, options.parallax), options.view);
         pair_ready = true;
       } catch (const Error& e) {
         pair_problem = e.what();

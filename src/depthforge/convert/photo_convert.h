@@ -7,8 +7,10 @@
 #include <opencv2/core.hpp>
 
 #include "depthforge/core/depth_map.h"
+#include "depthforge/core/enum_names.h"
 #include "depthforge/render/bokeh.h"
 #include "depthforge/render/mesh.h"
+#include "depthforge/render/parallax.h"
 #include "depthforge/render/stereo_layout.h"
 #include "depthforge/render/view_synthesis.h"
 #include "depthforge/video/photo_video.h"
@@ -26,12 +28,13 @@ enum class ConvertOutput {
 // "sbs,anaglyph,glb" -> outputs; throws OptionError naming an unknown entry
 // and listing the known names.
 std::vector<ConvertOutput> ParseConvertOutputs(const std::string& list);
+const EnumNames<ConvertOutput>& ConvertOutputNames();
 std::string ToString(ConvertOutput output);
 std::string KnownConvertOutputs();
 
 struct ConvertOptions {
   std::vector<ConvertOutput> outputs;
-  StereoOptions stereo;
+  ParallaxOptions parallax;  // stereo outputs: strength and convergence
   ViewSynthesisOptions view;
   double fov_degrees = 60;      // used when the photo has no EXIF focal length
   int point_step = 1;           // PLY: every n-th pixel

@@ -7,22 +7,14 @@
 
 namespace depthforge {
 
-std::string ToString(DepthKind kind) {
-  switch (kind) {
-    case DepthKind::kMetricDepth: return "metric_depth";
-    case DepthKind::kRelativeInverseDepth: return "relative_inverse_depth";
-    case DepthKind::kDisparity: return "disparity";
-  }
-  return "unknown";
-}
+std::string ToString(DepthKind kind) { return DepthKindNames().Name(kind); }
 
-DepthKind DepthKindFromString(const std::string& name) {
-  if (name == "metric_depth") return DepthKind::kMetricDepth;
-  if (name == "relative_inverse_depth") return DepthKind::kRelativeInverseDepth;
-  if (name == "disparity") return DepthKind::kDisparity;
-  throw OptionError("unknown depth kind '" + name +
-                    "' (expected metric_depth, relative_inverse_depth or disparity)");
+const EnumNames<DepthKind>& DepthKindNames() {
+  static const EnumNames<DepthKind> kNames{"depth kind", {{"metric_depth", DepthKind::kMetricDepth},
+      {"relative_inverse_depth", DepthKind::kRelativeInverseDepth}, {"disparity", DepthKind::kDisparity}}};
+  return kNames;
 }
+DepthKind DepthKindFromString(const std::string& name) { return DepthKindNames().Parse(name); }
 
 std::string UnitOf(DepthKind kind) {
   switch (kind) {

@@ -5,6 +5,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "depthforge/core/enum_names.h"
+
 namespace depthforge {
 
 enum class DepthKind {
@@ -14,6 +16,7 @@ enum class DepthKind {
 };
 
 std::string ToString(DepthKind kind);
+const EnumNames<DepthKind>& DepthKindNames();
 DepthKind DepthKindFromString(const std::string& name);  // throws OptionError
 std::string UnitOf(DepthKind kind);                      // "m", "", "px"
 

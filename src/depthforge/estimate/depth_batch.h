@@ -29,7 +29,8 @@ bool IsDepthforgeOutputName(const std::string& file_name);
 
 struct DepthBatchOptions {
   std::string output_dir;
-  std::vector<DepthFormat> formats = {DepthFormat::kNpy, DepthFormat::kColor};
+  // What `depthforge depth` writes: metres, millimetres and a picture.
+  std::vector<DepthFormat> formats = {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor};
   ImageReadOptions read;
   bool show_progress = true;
   std::string label = "depth";  // progress line label

@@ -8,17 +8,17 @@
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/models/tflite_model.h"
-#include "depthforge/train/trainer.h"
+#include "depthforge/estimate/trained_estimator.h"
 
 namespace depthforge {
 
-Framing FramingFromString(const std::string& name) {
-  if (name == "crop") return Framing::kTrainingCrop;
-  if (name == "full") return Framing::kFullImage;
-  throw OptionError("unknown framing '" + name + "' (expected crop or full)");
+const EnumNames<Framing>& FramingNames() {
+  static const EnumNames<Framing> kNames{"framing", {{"crop", Framing::kTrainingCrop}, {"full", Framing::kFullImage}}};
+  return kNames;
 }
+Framing FramingFromString(const std::string& name) { return FramingNames().Parse(name); }
 
-std::string ToString(Framing framing) { return framing == Framing::kTrainingCrop ? "crop" : "full"; }
+std::string ToString(Framing framing) { return FramingNames().Name(framing); }
 
 void EstimatorOptions::Check() const {
   if (inference_width < 0 || inference_height < 0 || inference_width > 4096 || inference_height > 4096) {

@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 
 #include "depthforge/core/depth_map.h"
+#include "depthforge/core/enum_names.h"
 #include "depthforge/estimate/joint_bilateral_upsample.h"
 #include "depthforge/models/network.h"
 
@@ -45,7 +46,8 @@ enum class Framing {
   // squeezed to an explicit inference size.
   kFullImage,
 };
-Framing FramingFromString(const std::string& name);  // "crop" | "full"
+const EnumNames<Framing>& FramingNames();  // crop | full
+Framing FramingFromString(const std::string& name);
 std::string ToString(Framing framing);
 
 struct EstimatorOptions {

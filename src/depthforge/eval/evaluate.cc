@@ -11,28 +11,21 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_estimator.h"
-#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/io/rgbd_dataset.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/util/progress.h"
 
 namespace depthforge {
 namespace fs = std::filesystem;
 
-EvalCrop EvalCropFromString(const std::string& name) {
-  if (name == "none") return EvalCrop::kNone;
-  if (name == "eigen") return EvalCrop::kEigen;
-  if (name == "garg") return EvalCrop::kGarg;
-  throw OptionError("unknown crop '" + name + "' (expected eigen, garg or none)");
+const EnumNames<EvalCrop>& EvalCropNames() {
+  static const EnumNames<EvalCrop> kNames{"crop", {{"eigen", EvalCrop::kEigen}, {"garg", EvalCrop::kGarg},
+      {"none", EvalCrop::kNone}}};
+  return kNames;
 }
+EvalCrop EvalCropFromString(const std::string& name) { return EvalCropNames().Parse(name); }
 
-std::string ToString(EvalCrop crop) {
-  switch (crop) {
-    case EvalCrop::kNone: return "none";
-    case EvalCrop::kEigen: return "eigen";
-    case EvalCrop::kGarg: return "garg";
-  }
-  return "";
-}
+std::string ToString(EvalCrop crop) { return EvalCropNames().Name(crop); }
 
 std::optional<cv::Rect> CropRect(EvalCrop crop, cv::Size size) {
   switch (crop) {
@@ -47,23 +40,14 @@ std::optional<cv::Rect> CropRect(EvalCrop crop, cv::Size size) {
   return std::nullopt;
 }
 
-Alignment AlignmentFromString(const std::string& name) {
-  if (name == "none") return Alignment::kNone;
-  if (name == "median") return Alignment::kMedian;
-  if (name == "lstsq") return Alignment::kLeastSquares;
-  if (name == "lstsq-disparity") return Alignment::kLeastSquaresDisparity;
-  throw OptionError("unknown alignment '" + name + "' (expected none, median, lstsq or lstsq-disparity)");
+const EnumNames<Alignment>& AlignmentNames() {
+  static const EnumNames<Alignment> kNames{"alignment", {{"none", Alignment::kNone}, {"median", Alignment::kMedian},
+      {"lstsq", Alignment::kLeastSquares}, {"lstsq-disparity", Alignment::kLeastSquaresDisparity}}};
+  return kNames;
 }
+Alignment AlignmentFromString(const std::string& name) { return AlignmentNames().Parse(name); }
 
-std::string ToString(Alignment alignment) {
-  switch (alignment) {
-    case Alignment::kNone: return "none";
-    case Alignment::kMedian: return "median";
-    case Alignment::kLeastSquares: return "lstsq";
-    case Alignment::kLeastSquaresDisparity: return "lstsq-disparity";
-  }
-  return "";
-}
+std::string ToString(Alignment alignment) { return AlignmentNames().Name(alignment); }
 
 namespace {
 

@@ -9,6 +9,7 @@
 
 #include "depthforge/core/depth_map.h"
 #include "depthforge/eval/depth_metrics.h"
+#include "depthforge/core/enum_names.h"
 
 namespace depthforge {
 
@@ -16,7 +17,8 @@ class DepthEstimator;
 class RgbdDataset;
 
 enum class EvalCrop { kNone, kEigen, kGarg };
-EvalCrop EvalCropFromString(const std::string& name);  // none|eigen|garg
+const EnumNames<EvalCrop>& EvalCropNames();  // eigen|garg|none
+EvalCrop EvalCropFromString(const std::string& name);
 std::string ToString(EvalCrop crop);
 // Eigen: rows 45:471, cols 41:601 of 480×640 (scaled); Garg: rows
 // 0.40810811h–0.99189189h, cols 0.03594771w–0.96405229w.
@@ -28,7 +30,8 @@ enum class Alignment {
   kLeastSquares,    // scale and shift in depth, least squares
   kLeastSquaresDisparity,  // scale and shift in inverse depth (as MiDaS evaluates)
 };
-Alignment AlignmentFromString(const std::string& name);  // none|median|lstsq|lstsq-disparity
+const EnumNames<Alignment>& AlignmentNames();  // none|median|lstsq|lstsq-disparity
+Alignment AlignmentFromString(const std::string& name);
 std::string ToString(Alignment alignment);
 
 // Returns the prediction as metric depth aligned to the ground truth over

@@ -13,7 +13,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include "depthforge/testing/test_util.h"
-#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/io/rgbd_dataset.h"
 #include "depthforge/util/atomic_file.h"
 
 namespace depthforge {

@@ -16,23 +16,14 @@
 
 namespace depthforge {
 
-DepthFormat DepthFormatFromString(const std::string& name) {
-  if (name == "npy") return DepthFormat::kNpy;
-  if (name == "png16") return DepthFormat::kPng16;
-  if (name == "pfm") return DepthFormat::kPfm;
-  if (name == "color") return DepthFormat::kColor;
-  throw OptionError("unknown depth format '" + name + "' (expected npy, png16, pfm or color)");
+const EnumNames<DepthFormat>& DepthFormatNames() {
+  static const EnumNames<DepthFormat> kNames{"depth format", {{"npy", DepthFormat::kNpy},
+      {"png16", DepthFormat::kPng16}, {"pfm", DepthFormat::kPfm}, {"color", DepthFormat::kColor}}};
+  return kNames;
 }
+DepthFormat DepthFormatFromString(const std::string& name) { return DepthFormatNames().Parse(name); }
 
-std::string ToString(DepthFormat format) {
-  switch (format) {
-    case DepthFormat::kNpy: return "npy";
-    case DepthFormat::kPng16: return "png16";
-    case DepthFormat::kPfm: return "pfm";
-    case DepthFormat::kColor: return "color";
-  }
-  return "";
-}
+std::string ToString(DepthFormat format) { return DepthFormatNames().Name(format); }
 
 std::string FileSuffix(DepthFormat format) {
   switch (format) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "depthforge/core/depth_map.h"
+#include "depthforge/core/enum_names.h"
 
 namespace depthforge {
 
@@ -15,6 +16,7 @@ enum class DepthFormat {
   kColor,  // colour-mapped 8-bit PNG for people: near = bright
 };
 
+const EnumNames<DepthFormat>& DepthFormatNames();  // npy|png16|pfm|color
 DepthFormat DepthFormatFromString(const std::string& name);  // throws OptionError
 std::string ToString(DepthFormat format);
 std::string FileSuffix(DepthFormat format);  // ".npy", ".png", ".pfm", ".color.png"

@@ -6,13 +6,13 @@
 
 namespace depthforge {
 
-Backend BackendFromString(const std::string& name) {
-  if (name == "torch") return Backend::kTorch;
-  if (name == "opencv") return Backend::kOpenCv;
-  throw OptionError("unknown backend '" + name + "' (expected torch or opencv)");
+const EnumNames<Backend>& BackendNames() {
+  static const EnumNames<Backend> kNames{"backend", {{"torch", Backend::kTorch}, {"opencv", Backend::kOpenCv}}};
+  return kNames;
 }
+Backend BackendFromString(const std::string& name) { return BackendNames().Parse(name); }
 
-std::string ToString(Backend backend) { return backend == Backend::kTorch ? "torch" : "opencv"; }
+std::string ToString(Backend backend) { return BackendNames().Name(backend); }
 
 std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend) {
   if (backend == Backend::kOpenCv) return std::make_unique<OpenCvNetwork>(model);

@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 
 #include "depthforge/models/tflite_model.h"
+#include "depthforge/core/enum_names.h"
 
 namespace depthforge {
 
@@ -21,7 +22,8 @@ class Network {
 };
 
 enum class Backend { kTorch, kOpenCv };
-Backend BackendFromString(const std::string& name);  // "torch" | "opencv"; throws OptionError
+const EnumNames<Backend>& BackendNames();  // torch|opencv
+Backend BackendFromString(const std::string& name);  // throws OptionError
 std::string ToString(Backend backend);
 
 std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend);

@@ -180,17 +180,11 @@ std::vector<int32_t> TfliteModel::Int32Data(int index) const {
   return values;
 }
 
-TfliteModel ParseTflite(const std::string& bytes, const std::string& name) {
-  FlatBufferReader reader(bytes, name);
-  if (bytes.size() < 8) throw FileError(name, "not a TFLite model: file is only " + std::to_string(bytes.size()) + " bytes");
-  if (reader.Identifier() != "TFL3") throw FileError(name, "not a TFLite model (file identifier is not TFL3)");
-  FlatTable root = reader.Root();
+namespace {
 
-  TfliteModel model;
-  model.name = name;
-  model.description = root.String(model_field::kDescription);
-
-  std::vector<int32_t> opcode_builtins;
+// The builtin code of every operator code table; custom operators are refused.
+std::vector<int32_t> ParseOperatorCodes(const FlatTable& root, const std::string& name) {
+  std::vector<int32_t> builtins;
   if (auto codes = root.Vector(model_field::kOperatorCodes)) {
     for (uint32_t i = 0; i < codes->length; ++i) {
       FlatTable code = codes->Table(i);
@@ -203,10 +197,14 @@ TfliteModel ParseTflite(const std::string& bytes, const std::string& name) {
         std::string custom = code.String(operator_code_field::kCustomCode);
         throw FileError(name, "uses the custom operator '" + custom + "', which depthforge cannot import");
       }
-      opcode_builtins.push_back(value);
+      builtins.push_back(value);
     }
   }
+  return builtins;
+}
 
+std::vector<std::string> ParseBuffers(const FlatTable& root, const std::string& name) {
+  std::vector<std::string> result;
   if (auto buffers = root.Vector(model_field::kBuffers)) {
     for (uint32_t i = 0; i < buffers->length; ++i) {
       FlatTable buffer = buffers->Table(i);
@@ -214,9 +212,116 @@ TfliteModel ParseTflite(const std::string& bytes, const std::string& name) {
         throw FileError(name, "buffer " + std::to_string(i) + " is stored outside the flatbuffer (>2 GB model format), not supported");
       }
       auto data = buffer.Vector(buffer_field::kData);
-      model.buffers.emplace_back(data ? std::string(data->Bytes()) : std::string());
+      result.emplace_back(data ? std::string(data->Bytes()) : std::string());
     }
   }
+  return result;
+}
+
+TfliteTensor ParseTensor(const FlatTable& table, size_t buffer_count, const std::string& name) {
+  TfliteTensor tensor;
+  tensor.name = table.String(tensor_field::kName);
+  tensor.shape = IntVector(table.Vector(tensor_field::kShape));
+  for (int d : tensor.shape) {
+    if (d < 0) throw FileError(name, "tensor '" + tensor.name + "' has a dynamic or negative dimension");
+  }
+  tensor.type = TfliteType(table.Scalar<int8_t>(tensor_field::kType, 0));
+  tensor.buffer = int(table.Scalar<uint32_t>(tensor_field::kBuffer, 0));
+  if (tensor.buffer < 0 || size_t(tensor.buffer) >= std::max<size_t>(buffer_count, 1)) {
+    throw FileError(name, "tensor '" + tensor.name + "' refers to missing buffer " + std::to_string(tensor.buffer));
+  }
+  if (auto quantization = table.Table(tensor_field::kQuantization)) {
+    if (auto scales = quantization->Vector(quantization_field::kScale)) {
+      for (uint32_t k = 0; k < scales->length; ++k) tensor.scales.push_back(scales->Scalar<float>(k));
+    }
+    if (auto zeros = quantization->Vector(quantization_field::kZeroPoint)) {
+      for (uint32_t k = 0; k < zeros->length; ++k) tensor.zero_points.push_back(zeros->Scalar<int64_t>(k));
+    }
+    tensor.quantized_dimension = quantization->Scalar<int32_t>(quantization_field::kQuantizedDimension, 0);
+  }
+  return tensor;
+}
+
+// The builtin options of the operators depthforge imports.
+void ParseOperatorOptions(const FlatTable& options, TfliteOperator& op) {
+  switch (op.builtin) {
+    case TfliteBuiltin::kConv2d:
+      op.padding_same = options.Scalar<int8_t>(conv_field::kPadding, 0) == 0;
+      op.stride_w = options.Scalar<int32_t>(conv_field::kStrideW, 0);
+      op.stride_h = options.Scalar<int32_t>(conv_field::kStrideH, 0);
+      op.activation = TfliteActivation(options.Scalar<int8_t>(conv_field::kActivation, 0));
+      op.dilation_w = options.Scalar<int32_t>(conv_field::kDilationW, 1);
+      op.dilation_h = options.Scalar<int32_t>(conv_field::kDilationH, 1);
+      break;
+    case TfliteBuiltin::kDepthwiseConv2d:
+      op.padding_same = options.Scalar<int8_t>(depthwise_field::kPadding, 0) == 0;
+      op.stride_w = options.Scalar<int32_t>(depthwise_field::kStrideW, 0);
+      op.stride_h = options.Scalar<int32_t>(depthwise_field::kStrideH, 0);
+      op.depth_multiplier = options.Scalar<int32_t>(depthwise_field::kDepthMultiplier, 0);
+      op.activation = TfliteActivation(options.Scalar<int8_t>(depthwise_field::kActivation, 0));
+      op.dilation_w = options.Scalar<int32_t>(depthwise_field::kDilationW, 1);
+      op.dilation_h = options.Scalar<int32_t>(depthwise_field::kDilationH, 1);
+      break;
+    case TfliteBuiltin::kAdd:
+      op.activation = TfliteActivation(options.Scalar<int8_t>(add_field::kActivation, 0));
+      break;
+    case TfliteBuiltin::kResizeNearestNeighbor:
+      op.align_corners = options.Scalar<uint8_t>(resize_field::kAlignCorners, 0) != 0;
+      op.half_pixel_centers = options.Scalar<uint8_t>(resize_field::kHalfPixelCenters, 0) != 0;
+      break;
+    default:
+      break;
+  }
+}
+
+TfliteOperator ParseOperator(const FlatTable& table, uint32_t i, const std::vector<int32_t>& opcode_builtins,
+                             size_t tensor_count, const std::string& name) {
+  uint32_t opcode = table.Scalar<uint32_t>(operator_field::kOpcodeIndex, 0);
+  if (opcode >= opcode_builtins.size()) {
+    throw FileError(name, "operator " + std::to_string(i) + " refers to missing operator code " + std::to_string(opcode));
+  }
+  int32_t code = opcode_builtins[opcode];
+  if (!IsSupported(code)) {
+    throw FileError(name, "operator " + std::to_string(i) + " is " + BuiltinOperatorName(code) +
+                              ", which depthforge cannot import (supported: ADD, CONV_2D, DEPTHWISE_CONV_2D, "
+                              "DEQUANTIZE, PAD, QUANTIZE, RESIZE_NEAREST_NEIGHBOR)");
+  }
+  TfliteOperator op;
+  op.index = int(i);
+  op.builtin = TfliteBuiltin(code);
+  op.inputs = IntVector(table.Vector(operator_field::kInputs));
+  op.outputs = IntVector(table.Vector(operator_field::kOutputs));
+  for (const std::vector<int>* list : {&op.inputs, &op.outputs}) {
+    for (int t : *list) {
+      if (t < -1 || t >= int(tensor_count)) {
+        throw FileError(name, "operator " + std::to_string(i) + " refers to missing tensor " + std::to_string(t));
+      }
+    }
+  }
+  if (auto options = table.Table(operator_field::kBuiltinOptions)) ParseOperatorOptions(*options, op);
+  bool is_conv = op.builtin == TfliteBuiltin::kConv2d || op.builtin == TfliteBuiltin::kDepthwiseConv2d;
+  if (is_conv && (op.stride_h <= 0 || op.stride_w <= 0 || op.dilation_h <= 0 || op.dilation_w <= 0)) {
+    throw FileError(name, "operator " + std::to_string(i) + " (" + BuiltinOperatorName(code) + ") has a non-positive stride or dilation");
+  }
+  if (int(op.activation) < 0 || int(op.activation) > 4) {
+    throw FileError(name, "operator " + std::to_string(i) + " has unsupported fused activation " + std::to_string(int(op.activation)));
+  }
+  return op;
+}
+
+}  // namespace
+
+TfliteModel ParseTflite(const std::string& bytes, const std::string& name) {
+  FlatBufferReader reader(bytes, name);
+  if (bytes.size() < 8) throw FileError(name, "not a TFLite model: file is only " + std::to_string(bytes.size()) + " bytes");
+  if (reader.Identifier() != "TFL3") throw FileError(name, "not a TFLite model (file identifier is not TFL3)");
+  FlatTable root = reader.Root();
+
+  TfliteModel model;
+  model.name = name;
+  model.description = root.String(model_field::kDescription);
+  std::vector<int32_t> opcode_builtins = ParseOperatorCodes(root, name);
+  model.buffers = ParseBuffers(root, name);
 
   auto subgraphs = root.Vector(model_field::kSubgraphs);
   if (!subgraphs || subgraphs->length == 0) throw FileError(name, "not a TFLite model: it has no subgraph");
@@ -226,100 +331,19 @@ TfliteModel ParseTflite(const std::string& bytes, const std::string& name) {
   FlatTable graph = subgraphs->Table(0);
   model.inputs = IntVector(graph.Vector(subgraph_field::kInputs));
   model.outputs = IntVector(graph.Vector(subgraph_field::kOutputs));
-
   if (auto tensors = graph.Vector(subgraph_field::kTensors)) {
-    for (uint32_t i = 0; i < tensors->length; ++i) {
-      FlatTable table = tensors->Table(i);
-      TfliteTensor tensor;
-      tensor.name = table.String(tensor_field::kName);
-      tensor.shape = IntVector(table.Vector(tensor_field::kShape));
-      for (int d : tensor.shape) {
-        if (d < 0) throw FileError(name, "tensor '" + tensor.name + "' has a dynamic or negative dimension");
+    for (uint32_t i = 0; i < tensors->length; ++i) model.tensors.push_back(ParseTensor(tensors->Table(i), model.buffers.size(), name));
+  }
+  for (const std::vector<int>* list : {&model.inputs, &model.outputs}) {
+    for (int index : *list) {
+      if (index < -1 || index >= int(model.tensors.size())) {
+        throw FileError(name, "the graph's input or output refers to missing tensor " + std::to_string(index));
       }
-      tensor.type = TfliteType(table.Scalar<int8_t>(tensor_field::kType, 0));
-      tensor.buffer = int(table.Scalar<uint32_t>(tensor_field::kBuffer, 0));
-      if (tensor.buffer < 0 || size_t(tensor.buffer) >= std::max<size_t>(model.buffers.size(), 1)) {
-        throw FileError(name, "tensor '" + tensor.name + "' refers to missing buffer " + std::to_string(tensor.buffer));
-      }
-      if (auto quantization = table.Table(tensor_field::kQuantization)) {
-        if (auto scales = quantization->Vector(quantization_field::kScale)) {
-          for (uint32_t k = 0; k < scales->length; ++k) tensor.scales.push_back(scales->Scalar<float>(k));
-        }
-        if (auto zeros = quantization->Vector(quantization_field::kZeroPoint)) {
-          for (uint32_t k = 0; k < zeros->length; ++k) tensor.zero_points.push_back(zeros->Scalar<int64_t>(k));
-        }
-        tensor.quantized_dimension = quantization->Scalar<int32_t>(quantization_field::kQuantizedDimension, 0);
-      }
-      model.tensors.push_back(std::move(tensor));
     }
   }
-  auto check_tensor = [&](int index, int op) {
-    if (index < -1 || index >= int(model.tensors.size())) {
-      throw FileError(name, "operator " + std::to_string(op) + " refers to missing tensor " + std::to_string(index));
-    }
-  };
-  for (int index : model.inputs) check_tensor(index, -1);
-  for (int index : model.outputs) check_tensor(index, -1);
-
   if (auto operators = graph.Vector(subgraph_field::kOperators)) {
     for (uint32_t i = 0; i < operators->length; ++i) {
-      FlatTable table = operators->Table(i);
-      uint32_t opcode = table.Scalar<uint32_t>(operator_field::kOpcodeIndex, 0);
-      if (opcode >= opcode_builtins.size()) {
-        throw FileError(name, "operator " + std::to_string(i) + " refers to missing operator code " + std::to_string(opcode));
-      }
-      int32_t code = opcode_builtins[opcode];
-      if (!IsSupported(code)) {
-        throw FileError(name, "operator " + std::to_string(i) + " is " + BuiltinOperatorName(code) +
-                                  ", which depthforge cannot import (supported: ADD, CONV_2D, DEPTHWISE_CONV_2D, "
-                                  "DEQUANTIZE, PAD, QUANTIZE, RESIZE_NEAREST_NEIGHBOR)");
-      }
-      TfliteOperator op;
-      op.index = int(i);
-      op.builtin = TfliteBuiltin(code);
-      op.inputs = IntVector(table.Vector(operator_field::kInputs));
-      op.outputs = IntVector(table.Vector(operator_field::kOutputs));
-      for (int t : op.inputs) check_tensor(t, int(i));
-      for (int t : op.outputs) check_tensor(t, int(i));
-      auto options = table.Table(operator_field::kBuiltinOptions);
-      if (options) {
-        switch (op.builtin) {
-          case TfliteBuiltin::kConv2d:
-            op.padding_same = options->Scalar<int8_t>(conv_field::kPadding, 0) == 0;
-            op.stride_w = options->Scalar<int32_t>(conv_field::kStrideW, 0);
-            op.stride_h = options->Scalar<int32_t>(conv_field::kStrideH, 0);
-            op.activation = TfliteActivation(options->Scalar<int8_t>(conv_field::kActivation, 0));
-            op.dilation_w = options->Scalar<int32_t>(conv_field::kDilationW, 1);
-            op.dilation_h = options->Scalar<int32_t>(conv_field::kDilationH, 1);
-            break;
-          case TfliteBuiltin::kDepthwiseConv2d:
-            op.padding_same = options->Scalar<int8_t>(depthwise_field::kPadding, 0) == 0;
-            op.stride_w = options->Scalar<int32_t>(depthwise_field::kStrideW, 0);
-            op.stride_h = options->Scalar<int32_t>(depthwise_field::kStrideH, 0);
-            op.depth_multiplier = options->Scalar<int32_t>(depthwise_field::kDepthMultiplier, 0);
-            op.activation = TfliteActivation(options->Scalar<int8_t>(depthwise_field::kActivation, 0));
-            op.dilation_w = options->Scalar<int32_t>(depthwise_field::kDilationW, 1);
-            op.dilation_h = options->Scalar<int32_t>(depthwise_field::kDilationH, 1);
-            break;
-          case TfliteBuiltin::kAdd:
-            op.activation = TfliteActivation(options->Scalar<int8_t>(add_field::kActivation, 0));
-            break;
-          case TfliteBuiltin::kResizeNearestNeighbor:
-            op.align_corners = options->Scalar<uint8_t>(resize_field::kAlignCorners, 0) != 0;
-            op.half_pixel_centers = options->Scalar<uint8_t>(resize_field::kHalfPixelCenters, 0) != 0;
-            break;
-          default:
-            break;
-        }
-      }
-      bool is_conv = op.builtin == TfliteBuiltin::kConv2d || op.builtin == TfliteBuiltin::kDepthwiseConv2d;
-      if (is_conv && (op.stride_h <= 0 || op.stride_w <= 0 || op.dilation_h <= 0 || op.dilation_w <= 0)) {
-        throw FileError(name, "operator " + std::to_string(i) + " (" + BuiltinOperatorName(code) + ") has a non-positive stride or dilation");
-      }
-      if (int(op.activation) < 0 || int(op.activation) > 4) {
-        throw FileError(name, "operator " + std::to_string(i) + " has unsupported fused activation " + std::to_string(int(op.activation)));
-      }
-      model.operators.push_back(std::move(op));
+      model.operators.push_back(ParseOperator(operators->Table(i), i, opcode_builtins, model.tensors.size(), name));
     }
   }
   if (model.operators.empty()) throw FileError(name, "not a usable TFLite model: it has no operators");

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "depthforge/core/error.h"
+#include "depthforge/io/depth_io.h"
 #include "depthforge/util/atomic_file.h"
 
 namespace depthforge {
@@ -43,6 +44,18 @@ void WritePly(const std::string& path, const PointCloud& cloud) {
     out += 15;
   }
   WriteFileBytes(path, bytes);
+}
+
+std::vector<std::string> WriteDepthWithPointCloud(const std::string& base, const DepthMap& depth, const cv::Mat3b& image,
+                                                  const Intrinsics& camera) {
+  std::vector<std::string> written;
+  for (DepthFormat format : {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor}) {
+    written.push_back(base + ".depth" + FileSuffix(format));
+    WriteDepth(written.back(), depth, format);
+  }
+  written.push_back(base + ".ply");
+  WritePly(written.back(), BackProject(depth, image, camera));
+  return written;
 }
 
 }  // namespace depthforge

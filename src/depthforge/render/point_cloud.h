@@ -27,4 +27,10 @@ PointCloud BackProject(const DepthMap& depth, const cv::Mat3b& image, const Intr
 // show upright (OpenCV y and z are negated). Atomic; throws FileError.
 void WritePly(const std::string& path, const PointCloud& cloud);
 
+// What a measured depth map is delivered as: <base>.depth.npy (metres),
+// <base>.depth.png (16-bit mm), <base>.depth.color.png and the point cloud
+// <base>.ply. Returns the paths.
+std::vector<std::string> WriteDepthWithPointCloud(const std::string& base, const DepthMap& depth, const cv::Mat3b& image,
+                                                  const Intrinsics& camera);
+
 }  // namespace depthforge

@@ -127,6 +127,13 @@ void ViewSynthesisOptions::Check() const {
   if (hole_smoothing < 0 || hole_smoothing > 16) throw OptionError("hole smoothing must be between 0 and 16 rows");
 }
 
+const EnumNames<ViewSynthesisOptions::HoleFill>& HoleFillNames() {
+  using HoleFill = ViewSynthesisOptions::HoleFill;
+  static const EnumNames<HoleFill> kNames{"hole filling", {{"background", HoleFill::kBackground},
+      {"telea", HoleFill::kTelea}, {"none", HoleFill::kNone}}};
+  return kNames;
+}
+
 SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparity_in, double shift,
                                const ViewSynthesisOptions& options) {
   options.Check();
@@ -200,52 +207,6 @@ SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparit
   return view;
 }
 
-void StereoOptions::Check() const {
-  if (!(strength >= 0 && strength <= 20)) {
-    throw OptionError("stereo strength must be between 0 and 20 percent of the image width, got " + std::to_string(strength));
-  }
-  if (!(convergence >= 0 && convergence <= 1)) {
-    throw OptionError("convergence must be between 0 (far) and 1 (near), got " + std::to_string(convergence));
-  }
-}
 
-cv::Mat1f DisparityFromDepth(const DepthMap& depth, const StereoOptions& options) {
-  options.Check();
-  // Nearness: inverse depth for metric maps, the value itself otherwise.
-  cv::Mat1f nearness(depth.values.size(), std::numeric_limits<float>::quiet_NaN());
-  std::vector<float> samples;
-  samples.reserve(depth.values.total() / 4 + 1);
-  // The range comes from every 4th valid pixel, counted over the valid ones
-  // (not by position, so sparse maps on odd rows still count).
-  int64_t valid = 0;
-  for (int y = 0; y < depth.height(); ++y) {
-    for (int x = 0; x < depth.width(); ++x) {
-      float v = depth.values(y, x);
-      if (!std::isfinite(v) || v <= 0) continue;
-      float n = depth.kind == DepthKind::kMetricDepth ? 1.f / v : v;
-      nearness(y, x) = n;
-      if (valid++ % 4 == 0) samples.push_back(n);
-    }
-  }
-  if (samples.empty()) throw Error("the depth map has no usable pixel (every value is NaN, infinite, zero or negative)");
-  auto percentile = [&](double q) {
-    size_t k = std::min(samples.size() - 1, size_t(q * double(samples.size() - 1)));
-    std::nth_element(samples.begin(), samples.begin() + long(k), samples.end());
-    return samples[k];
-  };
-  float far = percentile(0.01), near = percentile(0.99);
-  float range = near - far;
-  double max_disparity = options.strength / 100.0 * depth.width();
-  cv::Mat1f disparity(depth.values.size());
-  for (int y = 0; y < depth.height(); ++y) {
-    for (int x = 0; x < depth.width(); ++x) {
-      float n = nearness(y, x);
-      // A constant depth map has no range: everything sits at the screen.
-      float unit = range > 1e-12f ? std::clamp((n - far) / range, 0.f, 1.f) : float(options.convergence);
-      disparity(y, x) = std::isfinite(n) ? float(max_disparity * (unit - options.convergence)) : n;
-    }
-  }
-  return disparity;
-}
 
 }  // namespace depthforge

@@ -13,6 +13,7 @@
 #include <opencv2/core.hpp>
 
 #include "depthforge/core/depth_map.h"
+#include "depthforge/core/enum_names.h"
 
 namespace depthforge {
 
@@ -42,6 +43,9 @@ struct SynthesizedView {
 // pixel x is seen at x - d in the right camera); NaN or non-finite marks
 // unknown pixels. 'shift' is the fraction of the baseline to move:
 // 1 renders the right camera, -0.5 half a baseline to the left.
+// none | background | telea
+const EnumNames<ViewSynthesisOptions::HoleFill>& HoleFillNames();
+
 SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparity, double shift,
                                const ViewSynthesisOptions& options = {});
 
@@ -53,17 +57,5 @@ SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparit
 void FillHolesFromBackground(cv::Mat3b& image, cv::Mat1f& nearness, const cv::Mat1b& holes, int smoothing,
                              double edge_threshold);
 
-// The two user controls of stereo conversion. Disparity in pixels for a
-// depth map: strength = the largest parallax in percent of the image width,
-// spread over the inverse-depth range of the map (robust 1st..99th
-// percentile); convergence in [0, 1] = the depth that stays at the screen
-// plane as a fraction of that range (0 = the far end: everything comes out
-// of the screen; 1 = the near end: everything goes behind it).
-struct StereoOptions {
-  double strength = 3.0;     // percent of image width
-  double convergence = 0.5;
-  void Check() const;
-};
-cv::Mat1f DisparityFromDepth(const DepthMap& depth, const StereoOptions& options);
 
 }  // namespace depthforge

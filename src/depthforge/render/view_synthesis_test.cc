@@ -1,3 +1,4 @@
+#include "depthforge/render/parallax.h"
 #include "depthforge/render/view_synthesis.h"
 
 #include <gtest/gtest.h>
@@ -86,54 +87,6 @@ TEST(ViewSynthesis, BadInputsAreExplained) {
   ViewSynthesisOptions options;
   options.edge_threshold = -1;
   EXPECT_THROW(SynthesizeView(Texture(10, 10), cv::Mat1f(10, 10, 1.f), 1.0, options), OptionError);
-}
-
-TEST(DisparityFromDepth, StrengthAndConvergence) {
-  DepthMap depth;
-  depth.values = cv::Mat1f(10, 100, 0.f);
-  for (int x = 0; x < 100; ++x) depth.values.col(x).setTo(1.f / (0.1f + 0.009f * x));  // inverse depth ramps 0.1..1
-  StereoOptions options;
-  options.strength = 5.0;  // 5 px on a 100 px wide image
-  options.convergence = 0.0;
-  cv::Mat1f d = DisparityFromDepth(depth, options);
-  EXPECT_NEAR(d(5, 0), 0.f, 0.1f);   // farthest at the screen
-  EXPECT_NEAR(d(5, 99), 5.f, 0.1f);  // nearest pops out by the full strength
-  options.convergence = 1.0;
-  d = DisparityFromDepth(depth, options);
-  EXPECT_NEAR(d(5, 99), 0.f, 0.1f);
-  EXPECT_NEAR(d(5, 0), -5.f, 0.1f);
-}
-
-TEST(DisparityFromDepth, InvalidValuesAreMaskedNotPropagated) {
-  DepthMap depth;
-  depth.values = cv::Mat1f(4, 4, 2.f);
-  depth.values(0, 0) = std::nanf("");
-  depth.values(0, 1) = INFINITY;
-  depth.values(0, 2) = -1.f;
-  depth.values(0, 3) = 0.f;
-  depth.values(3, 3) = 1.f;
-  cv::Mat1f d = DisparityFromDepth(depth, {});
-  for (int x = 0; x < 4; ++x) EXPECT_TRUE(std::isnan(d(0, x))) << x;
-  for (int y = 1; y < 4; ++y)
-    for (int x = 0; x < 4; ++x) EXPECT_TRUE(std::isfinite(d(y, x)));
-  // A constant map: everything at the screen plane, no disparity at all.
-  depth.values.setTo(3.f);
-  cv::Mat1f flat = DisparityFromDepth(depth, {});
-  EXPECT_EQ(cv::countNonZero(flat != 0.f), 0);
-  // Nothing valid: an error, not a grey picture.
-  depth.values.setTo(std::nanf(""));
-  EXPECT_THROW(DisparityFromDepth(depth, {}), Error);
-}
-
-TEST(DisparityFromDepth, AbsurdSettingsAreRefused) {
-  DepthMap depth;
-  depth.values = cv::Mat1f(4, 4, 2.f);
-  StereoOptions options;
-  options.strength = 80;
-  EXPECT_THROW(DisparityFromDepth(depth, options), OptionError);
-  options = {};
-  options.convergence = 2;
-  EXPECT_THROW(DisparityFromDepth(depth, options), OptionError);
 }
 
 }  // namespace

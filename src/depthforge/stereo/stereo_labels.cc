@@ -7,7 +7,7 @@
 #include "depthforge/io/depth_io.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/io/png_writer.h"
-#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/io/rgbd_dataset.h"
 #include "depthforge/util/paths.h"
 #include "depthforge/util/progress.h"
 

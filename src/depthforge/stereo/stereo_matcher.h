@@ -49,13 +49,5 @@ cv::Mat1f DepthFromDisparity(const cv::Mat1f& disparity, double focal, double ba
 // near 0 for a rectified pair. Returns NaN when too few features match.
 double MedianRowOffset(const cv::Mat& left, const cv::Mat& right);
 
-struct DisparityErrors {
-  double bad1 = 0, bad2 = 0;  // % of ground-truth pixels with error > 1 / > 2 px (unknown output counts as bad)
-  double epe = 0;             // mean absolute error (px) over pixels with an estimate
-  double density = 0;         // % of ground-truth pixels with an estimate
-  int64_t pixels = 0;
-};
-// Ground truth: NaN, inf or <= 0 = unknown; 'border' pixels are skipped.
-DisparityErrors CompareDisparity(const cv::Mat1f& estimate, const cv::Mat1f& ground_truth, int border = 0);
 
 }  // namespace depthforge

@@ -7,7 +7,8 @@
 
 #include <opencv2/core.hpp>
 
-#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/io/rgbd_dataset.h"
+#include "depthforge/models/focus_channel.h"
 
 namespace depthforge {
 
@@ -26,11 +27,5 @@ struct AugmentOptions {
 // (same seed, same result). Depth stays in metres, 0 = unknown.
 RgbdSample PrepareSample(const RgbdSample& sample, cv::Size size, const AugmentOptions& options, uint64_t seed);
 
-// The focus channel of the attention U-Net report: split the image into a
-// 6×6 grid, score the inner 4×4 cells by local variance (sharpness), take the
-// two sharpest, use the difference of their scores as sigma (at least
-// 'min_sigma'), and return the difference of Gaussians (sigma, 2·sigma) of
-// the image, scaled to [0, 1]: a 3-channel float image.
-cv::Mat3f FocusChannel(const cv::Mat3b& image, double min_sigma = 1.0);
 
 }  // namespace depthforge

@@ -8,7 +8,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/io/rgbd_dataset.h"
 
 namespace depthforge {
 

@@ -18,8 +18,8 @@
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/models/torch_network.h"
-#include "depthforge/train/rgbd_dataset.h"
-#include "depthforge/train/torch_modules.h"
+#include "depthforge/io/rgbd_dataset.h"
+#include "depthforge/models/torch_modules.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/util/interrupt.h"
 #include "depthforge/util/paths.h"
@@ -28,33 +28,6 @@
 namespace depthforge {
 namespace fs = std::filesystem;
 
-Architecture ArchitectureFromString(const std::string& name) {
-  if (name == "unet") return Architecture::kUNet;
-  if (name == "attention-unet") return Architecture::kAttentionUNet;
-  if (name == "eigen") return Architecture::kEigen;
-  if (name == "fastdepth") return Architecture::kFastDepth;
-  throw OptionError("unknown architecture '" + name + "' (expected unet, attention-unet, eigen or fastdepth)");
-}
-
-std::string ToString(Architecture architecture) {
-  switch (architecture) {
-    case Architecture::kUNet: return "unet";
-    case Architecture::kAttentionUNet: return "attention-unet";
-    case Architecture::kEigen: return "eigen";
-    case Architecture::kFastDepth: return "fastdepth";
-  }
-  return "";
-}
-
-LossKind DefaultLoss(Architecture architecture) {
-  switch (architecture) {
-    case Architecture::kUNet: return LossKind::kBerHu;
-    case Architecture::kAttentionUNet: return LossKind::kL1GradientSsim;
-    case Architecture::kEigen: return LossKind::kScaleInvariant;
-    case Architecture::kFastDepth: return LossKind::kL1;
-  }
-  return LossKind::kMse;
-}
 
 DistributedOptions DistributedOptions::FromEnvironment() {
   DistributedOptions options;
@@ -221,23 +194,39 @@ Checkpoint LoadCheckpoint(const std::string& path, const NetworkConfig& config, 
   }
   c10::IValue text;
   if (!archive.try_read("state", text)) throw FileError(path, "checkpoint has no state");
-  auto json = nlohmann::json::parse(text.toStringRef());
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(text.toStringRef());
+  } catch (const nlohmann::json::exception& e) {
+    throw FileError(path, std::string("damaged checkpoint (its state does not parse: ") + e.what() + ")");
+  }
+  if (!json.is_object() || !json.contains("config") || !json["config"].is_string()) {
+    throw FileError(path, "damaged checkpoint: its state has no settings");
+  }
   if (json["config"].get<std::string>() != config.ToJson()) {
     throw FileError(path, "checkpoint was made with other settings (" + json["config"].get<std::string>() + ")");
   }
-  archive.read("model", model_archive);
-  archive.read("optimizer", optimizer_archive);
-  network.load(model_archive);
-  optimizer.load(optimizer_archive);
   Checkpoint state;
-  state.epoch = json["epoch"].get<int>();
-  state.batch = json["batch"].get<int>();
-  state.epoch_loss_sum = json["epoch_loss_sum"].get<double>();
-  state.epoch_batches = json["epoch_batches"].get<int>();
-  state.epoch_valid_pixels = json.value("epoch_valid_pixels", int64_t(1));  // older checkpoints: assume data
-  double best = json["best_val"].get<double>();
-  state.best_val = best >= 0 ? best : INFINITY;
-  state.log = LogFromJson(json["log"]);
+  try {
+    archive.read("model", model_archive);
+    archive.read("optimizer", optimizer_archive);
+    network.load(model_archive);
+    optimizer.load(optimizer_archive);
+  } catch (const c10::Error&) {
+    throw FileError(path, "damaged checkpoint: its parameters do not match the network");
+  }
+  try {
+    state.epoch = json.at("epoch").get<int>();
+    state.batch = json.at("batch").get<int>();
+    state.epoch_loss_sum = json.at("epoch_loss_sum").get<double>();
+    state.epoch_batches = json.at("epoch_batches").get<int>();
+    state.epoch_valid_pixels = json.value("epoch_valid_pixels", int64_t(1));  // older checkpoints: assume data
+    double best = json.at("best_val").get<double>();
+    state.best_val = best >= 0 ? best : INFINITY;
+    state.log = LogFromJson(json.at("log"));
+  } catch (const nlohmann::json::exception& e) {
+    throw FileError(path, std::string("damaged checkpoint (a field is missing or of the wrong type: ") + e.what() + ")");
+  }
   return state;
 }
 
@@ -345,14 +334,42 @@ void AverageOverRanks(c10d::ProcessGroupGloo& group, std::vector<at::Tensor>& te
 
 }  // namespace
 
-TrainResult Train(const TrainOptions& options) {
-  options.Check();
-  const DistributedOptions& dist = options.distributed;
+// Everything a run holds between batches; torch types stay in this file.
+struct Trainer::State {
+  TrainOptions options;
+  const ModelStore& store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
-  if (dist.world_size > 1) group = JoinProcessGroup(dist);
-  const bool writer = dist.rank == 0;
+  bool writer = true;  // rank 0 writes the files
+  torch::Device device{torch::kCPU};
+  std::unique_ptr<RgbdDataset> train, val;
+  NetworkConfig config;
+  std::shared_ptr<DepthNetworkImpl> network;
+  std::unique_ptr<torch::optim::Adam> optimizer;
+  std::string checkpoint_path;
+  Checkpoint checkpoint;
+  TrainResult result;
+  int per_epoch = 0;
+  int done_before = 0;  // batches finished before this call (resume)
+  std::unique_ptr<Progress> progress;
+
+  State(TrainOptions o, const ModelStore& s) : options(std::move(o)), store(s) {}
+};
+
+Trainer::Trainer(TrainOptions options, const ModelStore& store)
+    : state_(std::make_unique<State>(std::move(options), store)) {
+  state_->options.Check();
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::Prepare() {
+  State& s = *state_;
+  const TrainOptions& options = s.options;
+  const DistributedOptions& dist = options.distributed;
+  if (dist.world_size > 1) s.group = JoinProcessGroup(dist);
+  s.writer = dist.rank == 0;
   ConfigureTorchThreads(options.threads);
-  torch::Device device(options.device);
+  s.device = torch::Device(options.device);
   DatasetOptions data_options;
   data_options.depth_scale = options.depth_scale;
   DatasetOptions train_options = data_options, val_options = data_options;
@@ -360,184 +377,158 @@ TrainResult Train(const TrainOptions& options) {
     train_options.indices = ReadNyuSplit(options.split_file, "train");
     val_options.indices = ReadNyuSplit(options.split_file, "test");
   }
-  auto train = OpenDataset(options.train_data, train_options);
-  std::unique_ptr<RgbdDataset> val;
-  if (!options.val_data.empty()) val = OpenDataset(options.val_data, val_options);
+  s.train = OpenDataset(options.train_data, train_options);
+  if (!options.val_data.empty()) s.val = OpenDataset(options.val_data, val_options);
   EnsureWritableDirectory(options.run_dir);
-  NetworkConfig config;
-  config.architecture = options.architecture;
-  config.input_width = options.input_size.width;
-  config.input_height = options.input_size.height;
-  config.base_channels = options.base_channels;
-  config.max_depth = options.max_depth;
+  s.config.architecture = options.architecture;
+  s.config.input_width = options.input_size.width;
+  s.config.input_height = options.input_size.height;
+  s.config.base_channels = options.base_channels;
+  s.config.max_depth = options.max_depth;
   if (options.architecture == Architecture::kFastDepth) {
-    ModelStore store(ModelStoreOptions::FromEnvironment());
     const ModelRegistry& registry = ModelRegistry::Builtin();
-    std::string path = registry.Contains(options.init_model) ? store.Ensure(registry.Find(options.init_model)).path
+    std::string path = registry.Contains(options.init_model) ? s.store.Ensure(registry.Find(options.init_model)).path
                                                              : options.init_model;
-    config.tflite = ReadFileBytes(path);
-    config.tflite_name = path;
+    s.config.tflite = ReadFileBytes(path);
+    s.config.tflite_name = path;
   }
 
   torch::manual_seed(options.seed);
-  auto network = BuildNetwork(config);
-  network->to(device);
-  if (group) {
+  s.network = BuildNetwork(s.config);
+  s.network->to(s.device);
+  if (s.group) {
     // Every rank starts from rank 0's weights.
-    for (auto& p : network->parameters()) {
+    for (auto& p : s.network->parameters()) {
       std::vector<at::Tensor> one{p.data()};
-      group->broadcast(one)->wait();
+      s.group->broadcast(one)->wait();
     }
   }
-  torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(options.learning_rate));
-  std::string checkpoint_path = (fs::path(options.run_dir) / "checkpoint.pt").string();
-  Checkpoint state;
+  s.optimizer = std::make_unique<torch::optim::Adam>(s.network->parameters(), torch::optim::AdamOptions(options.learning_rate));
+  s.checkpoint_path = (fs::path(options.run_dir) / "checkpoint.pt").string();
   if (options.resume) {
-    if (!fs::exists(checkpoint_path)) throw FileError(checkpoint_path, "nothing to resume: no checkpoint in this run directory");
-    state = LoadCheckpoint(checkpoint_path, config, *network, optimizer);
-  } else if (writer && fs::exists(checkpoint_path)) {
+    if (!fs::exists(s.checkpoint_path)) throw FileError(s.checkpoint_path, "nothing to resume: no checkpoint in this run directory");
+    s.checkpoint = LoadCheckpoint(s.checkpoint_path, s.config, *s.network, *s.optimizer);
+  } else if (s.writer && fs::exists(s.checkpoint_path)) {
     throw FileError(options.run_dir, "already holds a training run; use --resume to continue it, or another directory");
   }
+  s.result.model_path = (fs::path(options.run_dir) / "model.pt").string();
+  s.result.best_path = (fs::path(options.run_dir) / "best.pt").string();
+  s.per_epoch = int((s.train->size() + size_t(options.batch_size) - 1) / size_t(options.batch_size));
+  s.done_before = s.checkpoint.epoch * s.per_epoch + s.checkpoint.batch;
+  s.progress = std::make_unique<Progress>("train " + ToString(options.architecture), s.per_epoch * options.epochs, "batch",
+                                          options.show_progress && s.writer ? stderr : nullptr);
+  s.progress->Set(s.done_before);
+}
 
-  TrainResult result;
-  result.model_path = (fs::path(options.run_dir) / "model.pt").string();
-  result.best_path = (fs::path(options.run_dir) / "best.pt").string();
-  const int per_epoch = int((train->size() + size_t(options.batch_size) - 1) / size_t(options.batch_size));
-  const int total = per_epoch * options.epochs;
-  int done_before = state.epoch * per_epoch + state.batch;
-  Progress progress("train " + ToString(options.architecture), total, "batch",
-                    options.show_progress && writer ? stderr : nullptr);
-  progress.Set(done_before);
-  network->train();
-  for (int epoch = state.epoch; epoch < options.epochs; ++epoch) {
+double Trainer::RunBatch(int epoch, int b, const std::vector<size_t>& order) {
+  State& s = *state_;
+  const TrainOptions& options = s.options;
+  const DistributedOptions& dist = options.distributed;
+  double lr = LearningRate(options, epoch, b, s.per_epoch);
+  for (auto& group : s.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  std::vector<size_t> global(order.begin() + long(size_t(b) * size_t(options.batch_size)),
+                             order.begin() + long(std::min(order.size(), size_t(b + 1) * size_t(options.batch_size))));
+  // This rank's share of the global batch: every world_size-th item.
+  std::vector<size_t> items;
+  for (size_t i = size_t(dist.rank); i < global.size(); i += size_t(dist.world_size)) items.push_back(global[i]);
+  if (items.empty()) items.push_back(global.front());  // a short last batch: keep every rank in step
+  Batch batch = MakeBatch(*s.train, items, s.config, options.augment, options.seed, epoch);
+  auto prediction = s.network->forward(batch.input.to(s.device));
+  auto loss = MaskedLoss(options.loss, prediction, batch.target.to(s.device));
+  s.optimizer->zero_grad();
+  loss.backward();
+  double loss_value = loss.item<double>();
+  if (s.group) {
+    std::vector<at::Tensor> gradients;
+    for (auto& p : s.network->parameters()) {
+      if (p.grad().defined()) gradients.push_back(p.grad());
+    }
+    AverageOverRanks(*s.group, gradients, dist.world_size);
+    std::vector<at::Tensor> shared_loss{torch::tensor({loss_value})};
+    AverageOverRanks(*s.group, shared_loss, dist.world_size);
+    loss_value = shared_loss[0].item<double>();
+  }
+  s.optimizer->step();
+  s.checkpoint.epoch_valid_pixels += (batch.target > 0).sum().item<int64_t>();
+  return loss_value;
+}
+
+bool Trainer::RunEpoch(int epoch) {
+  State& s = *state_;
+  const TrainOptions& options = s.options;
+  std::vector<size_t> order = EpochOrder(s.train->size(), options.seed, epoch);
+  for (int b = (epoch == s.checkpoint.epoch ? s.checkpoint.batch : 0); b < s.per_epoch; ++b) {
+    double loss_value = RunBatch(epoch, b, order);
+    Checkpoint& state = s.checkpoint;
+    state.epoch_loss_sum += loss_value;
+    state.epoch_batches += 1;
+    state.epoch = epoch;
+    state.batch = b + 1;
+    ++s.result.batches_done;
+    char note[48];
+    std::snprintf(note, sizeof note, "loss %.4f", state.epoch_loss_sum / std::max(1, state.epoch_batches));
+    s.progress->SetNote(note);
+    s.progress->Set(s.done_before + s.result.batches_done);
+    bool stop = (options.stop_after_batches > 0 && s.result.batches_done >= options.stop_after_batches) ||
+                InterruptRequested();
+    bool periodic = options.checkpoint_every > 0 && (epoch * s.per_epoch + b + 1) % options.checkpoint_every == 0;
+    if (s.writer && (stop || periodic)) SaveCheckpoint(s.checkpoint_path, s.config, *s.network, *s.optimizer, state);
+    if (stop) return false;
+  }
+  return true;
+}
+
+void Trainer::FinishEpoch(int epoch, double seconds) {
+  State& s = *state_;
+  Checkpoint& state = s.checkpoint;
+  if (state.epoch_valid_pixels == 0) {
+    throw Error("the training data has no valid depth (every pixel is 0, unknown or above the maximum depth): " +
+                s.options.train_data);
+  }
+  EpochLog entry;
+  entry.epoch = epoch + 1;
+  entry.train_loss = state.epoch_loss_sum / std::max(1, state.epoch_batches);
+  entry.learning_rate = LearningRate(s.options, epoch, s.per_epoch - 1, s.per_epoch);
+  entry.seconds = seconds;
+  if (s.val && s.writer) {
+    Validation v = Validate(*s.network, *s.val, s.config, s.options.loss, s.device);
+    entry.val_loss = v.loss;
+    entry.val_abs_rel = v.abs_rel;
+    entry.val_delta1 = v.delta1;
+  }
+  state.log.push_back(entry);
+  double score = s.val ? entry.val_loss : entry.train_loss;
+  bool best = score < state.best_val;
+  if (best) state.best_val = score;
+  state.epoch = epoch + 1;
+  state.batch = 0;
+  state.epoch_loss_sum = 0;
+  state.epoch_batches = 0;
+  state.epoch_valid_pixels = 0;
+  if (s.writer) {
+    SaveModel(s.result.model_path, s.config, *s.network);
+    if (best) SaveModel(s.result.best_path, s.config, *s.network);
+    SaveCheckpoint(s.checkpoint_path, s.config, *s.network, *s.optimizer, state);
+    WriteLogs(s.options.run_dir, state.log);
+  }
+}
+
+TrainResult Trainer::Run() {
+  Prepare();
+  State& s = *state_;
+  s.network->train();
+  for (int epoch = s.checkpoint.epoch; epoch < s.options.epochs; ++epoch) {
     auto epoch_start = std::chrono::steady_clock::now();
-    std::vector<size_t> order = EpochOrder(train->size(), options.seed, epoch);
-    for (int b = (epoch == state.epoch ? state.batch : 0); b < per_epoch; ++b) {
-      double lr = LearningRate(options, epoch, b, per_epoch);
-      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-      std::vector<size_t> global(order.begin() + long(size_t(b) * size_t(options.batch_size)),
-                                 order.begin() + long(std::min(order.size(), size_t(b + 1) * size_t(options.batch_size))));
-      // This rank's share of the global batch: every world_size-th item.
-      std::vector<size_t> items;
-      for (size_t i = size_t(dist.rank); i < global.size(); i += size_t(dist.world_size)) items.push_back(global[i]);
-      if (items.empty()) items.push_back(global.front());  // a short last batch: keep every rank in step
-      Batch batch = MakeBatch(*train, items, config, options.augment, options.seed, epoch);
-      auto prediction = network->forward(batch.input.to(device));
-      auto loss = MaskedLoss(options.loss, prediction, batch.target.to(device));
-      optimizer.zero_grad();
-      loss.backward();
-      double loss_value = loss.item<double>();
-      if (group) {
-        std::vector<at::Tensor> gradients;
-        for (auto& p : network->parameters()) {
-          if (p.grad().defined()) gradients.push_back(p.grad());
-        }
-        AverageOverRanks(*group, gradients, dist.world_size);
-        std::vector<at::Tensor> shared_loss{torch::tensor({loss_value})};
-        AverageOverRanks(*group, shared_loss, dist.world_size);
-        loss_value = shared_loss[0].item<double>();
-      }
-      optimizer.step();
-      state.epoch_loss_sum += loss_value;
-      state.epoch_valid_pixels += (batch.target > 0).sum().item<int64_t>();
-      state.epoch_batches += 1;
-      state.epoch = epoch;
-      state.batch = b + 1;
-      ++result.batches_done;
-      char note[48];
-      std::snprintf(note, sizeof note, "loss %.4f", state.epoch_loss_sum / std::max(1, state.epoch_batches));
-      progress.SetNote(note);
-      progress.Set(done_before + result.batches_done);
-      bool stop = (options.stop_after_batches > 0 && result.batches_done >= options.stop_after_batches) || InterruptRequested();
-      if (writer && (stop || (options.checkpoint_every > 0 && (epoch * per_epoch + b + 1) % options.checkpoint_every == 0))) {
-        SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
-      }
-      if (stop) {
-        result.stopped = true;
-        result.epochs = state.log;
-        return result;
-      }
+    if (!RunEpoch(epoch)) {
+      s.result.stopped = true;
+      s.result.epochs = s.checkpoint.log;
+      return s.result;
     }
-    if (state.epoch_valid_pixels == 0) {
-      throw Error("the training data has no valid depth (every pixel is 0, unknown or above the maximum depth): " +
-                  options.train_data);
-    }
-    EpochLog entry;
-    entry.epoch = epoch + 1;
-    entry.train_loss = state.epoch_loss_sum / std::max(1, state.epoch_batches);
-    entry.learning_rate = LearningRate(options, epoch, per_epoch - 1, per_epoch);
-    entry.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    if (val && writer) {
-      Validation v = Validate(*network, *val, config, options.loss, device);
-      entry.val_loss = v.loss;
-      entry.val_abs_rel = v.abs_rel;
-      entry.val_delta1 = v.delta1;
-    }
-    state.log.push_back(entry);
-    double score = val ? entry.val_loss : entry.train_loss;
-    bool best = score < state.best_val;
-    if (best) state.best_val = score;
-    if (writer) {
-      SaveModel(result.model_path, config, *network);
-      if (best) SaveModel(result.best_path, config, *network);
-    }
-    state.epoch = epoch + 1;
-    state.batch = 0;
-    state.epoch_loss_sum = 0;
-    state.epoch_batches = 0;
-    state.epoch_valid_pixels = 0;
-    if (writer) {
-      SaveCheckpoint(checkpoint_path, config, *network, optimizer, state);
-      WriteLogs(options.run_dir, state.log);
-    }
+    FinishEpoch(epoch, std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count());
   }
-  progress.Finish();
-  result.epochs = state.log;
-  return result;
-}
-
-std::vector<float> ReadModelParameters(const std::string& path) {
-  NetworkConfig config;
-  auto network = LoadModel(path, config);
-  std::vector<float> values;
-  for (const auto& tensor : network->parameters()) {
-    auto flat = tensor.detach().to(torch::kCPU).contiguous().view(-1);
-    values.insert(values.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
-  }
-  return values;
-}
-
-namespace {
-
-class TrainedEstimator : public DepthEstimator {
- public:
-  TrainedEstimator(const std::string& path, const EstimatorOptions& options) : path_(path), options_(options) {
-    ConfigureTorchThreads(options.threads);
-    network_ = LoadModel(path, config_);
-    network_->eval();
-  }
-  DepthMap Estimate(const cv::Mat3b& bgr) const override {
-    torch::NoGradGuard no_grad;
-    auto output = network_->forward(PhotoToInput(bgr, config_)).contiguous();
-    cv::Mat1f low(config_.input_height, config_.input_width, output.data_ptr<float>());
-    DepthMap depth;
-    depth.values = UpsampleDepth(low.clone(), bgr, options_.upsample, true);
-    return depth;
-  }
-  std::string name() const override { return fs::path(path_).filename().string(); }
-  DepthKind kind() const override { return DepthKind::kMetricDepth; }
-
- private:
-  std::string path_;
-  EstimatorOptions options_;
-  NetworkConfig config_;
-  std::shared_ptr<DepthNetworkImpl> network_;
-};
-
-}  // namespace
-
-std::unique_ptr<DepthEstimator> LoadTrainedEstimator(const std::string& path, const EstimatorOptions& options) {
-  return std::make_unique<TrainedEstimator>(path, options);
+  s.progress->Finish();
+  s.result.epochs = s.checkpoint.log;
+  return s.result;
 }
 
 }  // namespace depthforge

@@ -10,36 +10,13 @@
 
 #include <opencv2/core.hpp>
 
-#include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/models/losses.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/models/network_architecture.h"
 #include "depthforge/train/augment.h"
 
 namespace depthforge {
 
-enum class Architecture {
-  kUNet,           // encoder/decoder with skip connections (Ronneberger et al. 2015)
-  kAttentionUNet,  // SELU, channel + spatial attention, RGB + focus channel input
-  kEigen,          // Eigen et al. 2014: global coarse network (fully connected) + local fine network
-  kFastDepth,      // FastDepth initialised from the imported pretrained weights, for fine-tuning
-};
-Architecture ArchitectureFromString(const std::string& name);  // unet|attention-unet|eigen|fastdepth
-std::string ToString(Architecture architecture);
-
-enum class LossKind {
-  kMse,             // mean squared error
-  kL1,              // mean absolute error (FastDepth's training loss)
-  kL1GradientSsim,  // L1 + gradient + 0.3 × 4×4-grid gradient + SSIM (the attention U-Net report)
-  kScaleInvariant,  // Eigen et al.: mean d² − λ (mean d)², d = log p − log g, λ = 0.5
-  kSilog,           // 10 · sqrt(mean d² − 0.85 (mean d)²)
-  kBerHu,           // reverse Huber, c = 0.2 · max |p − g| (Laina et al. 2016)
-};
-LossKind LossKindFromString(const std::string& name);  // mse|l1|l1-grad-ssim|scale-invariant|silog|berhu
-std::string ToString(LossKind loss);
-// Each paper's own loss.
-LossKind DefaultLoss(Architecture architecture);
-
-// The masked loss of one prediction/ground-truth pair (metres, 0 = unknown),
-// for tests and tools; training uses the same code on batches.
-double ComputeLoss(LossKind loss, const cv::Mat1f& prediction, const cv::Mat1f& ground_truth);
 
 // Data-parallel training over processes and machines with LibTorch's c10d
 // (Gloo, TCP rendezvous at master_addr:master_port). Every rank reads its
@@ -102,18 +79,30 @@ struct TrainResult {
   int batches_done = 0;          // in this call
 };
 
-// Trains and writes run_dir/{model.pt, best.pt, checkpoint.pt, log.csv,
-// log.json, loss.png}. With resume, continues exactly where the checkpoint
-// left off. Throws Error with the reason for bad data or options.
-TrainResult Train(const TrainOptions& options);
+// One training run: writes run_dir/{model.pt, best.pt, checkpoint.pt,
+// log.csv, log.json, loss.png}. With options.resume it continues exactly
+// where the checkpoint left off. 'store' provides the pretrained model that
+// kFastDepth starts from. Run() throws Error with the reason for bad data or
+// options, and returns early (result.stopped) on Ctrl-C or
+// stop_after_batches, with a checkpoint saved.
+class Trainer {
+ public:
+  Trainer(TrainOptions options, const ModelStore& store);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
 
-// All parameters of a model file, flattened in a fixed order (for tests
-// that compare runs).
-std::vector<float> ReadModelParameters(const std::string& path);
+  TrainResult Run();
 
-// A depth estimator from a trained model file (.pt): the photo is resized to
-// the trained input size and the output brought back with the edge-aware
-// upsampling.
-std::unique_ptr<DepthEstimator> LoadTrainedEstimator(const std::string& path, const EstimatorOptions& options);
+ private:
+  struct State;
+  void Prepare();                 // data, network, optimizer, checkpoint
+  bool RunEpoch(int epoch);       // false when stopped
+  double RunBatch(int epoch, int batch, const std::vector<size_t>& order);  // returns the loss
+  void FinishEpoch(int epoch, double seconds);  // validation, model files, checkpoint, logs
+
+  std::unique_ptr<State> state_;
+};
+
 
 }  // namespace depthforge

@@ -9,14 +9,21 @@
 #include <unistd.h>
 
 #include "depthforge/core/error.h"
+#include "depthforge/estimate/trained_estimator.h"
 #include "depthforge/eval/evaluate.h"
 #include "depthforge/models/model_store.h"
+#include "depthforge/io/rgbd_dataset.h"
 #include "depthforge/testing/test_util.h"
-#include "depthforge/train/rgbd_dataset.h"
 #include "depthforge/train/synthetic_scene.h"
+#include "depthforge/util/atomic_file.h"
 
 namespace depthforge {
 namespace {
+
+TrainResult Train(const TrainOptions& options) {
+  ModelStore store(ModelStoreOptions::FromEnvironment());
+  return Trainer(options, store).Run();
+}
 namespace fs = std::filesystem;
 
 TEST(Losses, HandComputedValues) {
@@ -94,6 +101,11 @@ TEST(Trainer, KilledAndResumedEndsWithTheSameWeights) {
   interrupted.stop_after_batches = 0;
   EXPECT_THROW(Train(interrupted), FileError);  // refuses to overwrite a run without --resume
   interrupted.resume = true;
+  std::string checkpoint = interrupted.run_dir + "/checkpoint.pt";
+  std::string saved = ReadFileBytes(checkpoint);
+  WriteFileBytes(checkpoint, saved.substr(0, saved.size() / 2));  // a damaged checkpoint: one clear error
+  EXPECT_THAT([&] { Train(interrupted); }, ::testing::ThrowsMessage<FileError>(::testing::HasSubstr("checkpoint")));
+  WriteFileBytes(checkpoint, saved);
   TrainResult second = Train(interrupted);
   EXPECT_FALSE(second.stopped);
   EXPECT_EQ(second.batches_done, 2);

@@ -14,21 +14,14 @@
 
 namespace depthforge {
 
-PhotoVideoKind PhotoVideoKindFromString(const std::string& name) {
-  if (name == "orbit") return PhotoVideoKind::kOrbit;
-  if (name == "turntable") return PhotoVideoKind::kTurntable;
-  if (name == "parallax") return PhotoVideoKind::kParallax;
-  throw OptionError("unknown video kind '" + name + "' (expected orbit, turntable or parallax)");
+const EnumNames<PhotoVideoKind>& PhotoVideoKindNames() {
+  static const EnumNames<PhotoVideoKind> kNames{"video kind", {{"orbit", PhotoVideoKind::kOrbit},
+      {"turntable", PhotoVideoKind::kTurntable}, {"parallax", PhotoVideoKind::kParallax}}};
+  return kNames;
 }
+PhotoVideoKind PhotoVideoKindFromString(const std::string& name) { return PhotoVideoKindNames().Parse(name); }
 
-std::string ToString(PhotoVideoKind kind) {
-  switch (kind) {
-    case PhotoVideoKind::kOrbit: return "orbit";
-    case PhotoVideoKind::kTurntable: return "turntable";
-    case PhotoVideoKind::kParallax: return "parallax";
-  }
-  return "";
-}
+std::string ToString(PhotoVideoKind kind) { return PhotoVideoKindNames().Name(kind); }
 
 void PhotoVideoOptions::Check() const {
   if (!(seconds > 0 && seconds <= 60)) throw OptionError("video length must be between 0 and 60 seconds");

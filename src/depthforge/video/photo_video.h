@@ -8,6 +8,7 @@
 
 #include "depthforge/core/depth_map.h"
 #include "depthforge/render/camera.h"
+#include "depthforge/core/enum_names.h"
 
 namespace depthforge {
 
@@ -16,7 +17,8 @@ enum class PhotoVideoKind {
   kTurntable,  // the point cloud makes a full 360° turn about its vertical axis
   kParallax,   // a "3D photo": the camera dollies in and out with a slight sway
 };
-PhotoVideoKind PhotoVideoKindFromString(const std::string& name);  // orbit|turntable|parallax
+const EnumNames<PhotoVideoKind>& PhotoVideoKindNames();  // orbit|turntable|parallax
+PhotoVideoKind PhotoVideoKindFromString(const std::string& name);
 std::string ToString(PhotoVideoKind kind);
 
 struct PhotoVideoOptions {

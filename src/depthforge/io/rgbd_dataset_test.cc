@@ -1,4 +1,4 @@
-#include "depthforge/train/rgbd_dataset.h"
+#include "depthforge/io/rgbd_dataset.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

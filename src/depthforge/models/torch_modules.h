@@ -1,4 +1,4 @@
-// Internal to the torch translation units of train/: the network modules,
+// Internal to the torch translation units (models/, estimate/trained_estimator.cc, train/trainer.cc): the network modules,
 // their configuration and the losses. Include only from a .cc that already
 // pays for <torch/torch.h>.
 #pragma once
@@ -7,7 +7,8 @@
 
 #include <string>
 
-#include "depthforge/train/trainer.h"
+#include "depthforge/models/losses.h"
+#include "depthforge/models/network_architecture.h"
 
 namespace depthforge {
 

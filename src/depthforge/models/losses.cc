@@ -1,32 +1,21 @@
 // The training losses, all masked to pixels with ground truth (> 0).
-#include "depthforge/train/torch_modules.h"
+#include "depthforge/models/losses.h"
+#include "depthforge/models/torch_modules.h"
 
 #include "depthforge/core/error.h"
 
 namespace depthforge {
 namespace F = torch::nn::functional;
 
-LossKind LossKindFromString(const std::string& name) {
-  if (name == "mse") return LossKind::kMse;
-  if (name == "l1") return LossKind::kL1;
-  if (name == "l1-grad-ssim") return LossKind::kL1GradientSsim;
-  if (name == "scale-invariant") return LossKind::kScaleInvariant;
-  if (name == "silog") return LossKind::kSilog;
-  if (name == "berhu") return LossKind::kBerHu;
-  throw OptionError("unknown loss '" + name + "' (expected mse, l1-grad-ssim, scale-invariant, silog or berhu)");
+const EnumNames<LossKind>& LossKindNames() {
+  static const EnumNames<LossKind> kNames{"loss", {{"mse", LossKind::kMse}, {"l1", LossKind::kL1},
+      {"l1-grad-ssim", LossKind::kL1GradientSsim}, {"scale-invariant", LossKind::kScaleInvariant},
+      {"silog", LossKind::kSilog}, {"berhu", LossKind::kBerHu}}};
+  return kNames;
 }
+LossKind LossKindFromString(const std::string& name) { return LossKindNames().Parse(name); }
 
-std::string ToString(LossKind loss) {
-  switch (loss) {
-    case LossKind::kMse: return "mse";
-    case LossKind::kL1: return "l1";
-    case LossKind::kL1GradientSsim: return "l1-grad-ssim";
-    case LossKind::kScaleInvariant: return "scale-invariant";
-    case LossKind::kSilog: return "silog";
-    case LossKind::kBerHu: return "berhu";
-  }
-  return "";
-}
+std::string ToString(LossKind loss) { return LossKindNames().Name(loss); }
 
 namespace {
 
@@ -101,6 +90,20 @@ double ComputeLoss(LossKind loss, const cv::Mat1f& prediction, const cv::Mat1f& 
   auto pt = torch::from_blob(p.data, {1, 1, p.rows, p.cols});
   auto gt = torch::from_blob(g.data, {1, 1, g.rows, g.cols});
   return MaskedLoss(loss, pt, gt).item<double>();
+}
+
+}  // namespace depthforge
+
+namespace depthforge {
+
+LossKind DefaultLoss(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::kUNet: return LossKind::kBerHu;
+    case Architecture::kAttentionUNet: return LossKind::kL1GradientSsim;
+    case Architecture::kEigen: return LossKind::kScaleInvariant;
+    case Architecture::kFastDepth: return LossKind::kL1;
+  }
+  return LossKind::kMse;
 }
 
 }  // namespace depthforge

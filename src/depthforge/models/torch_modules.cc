@@ -1,9 +1,10 @@
-#include "depthforge/train/torch_modules.h"
+#include "depthforge/models/torch_modules.h"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/models/focus_channel.h"
 #include "depthforge/models/tflite_model.h"
 #include "depthforge/models/torch_graph.h"
 #include "depthforge/util/atomic_file.h"

@@ -1,0 +1,25 @@
+// From a depth map to the disparity a stereo pair is rendered with: the two
+// controls users set (strength and convergence). Not to be confused with
+// stereo matching (stereo/stereo_matcher.h), which measures disparity.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include "depthforge/core/depth_map.h"
+
+namespace depthforge {
+
+// The two user controls of stereo conversion. Disparity in pixels for a
+// depth map: strength = the largest parallax in percent of the image width,
+// spread over the inverse-depth range of the map (robust 1st..99th
+// percentile); convergence in [0, 1] = the depth that stays at the screen
+// plane as a fraction of that range (0 = the far end: everything comes out
+// of the screen; 1 = the near end: everything goes behind it).
+struct ParallaxOptions {
+  double strength = 3.0;     // percent of image width
+  double convergence = 0.5;
+  void Check() const;
+};
+cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options);
+
+}  // namespace depthforge
