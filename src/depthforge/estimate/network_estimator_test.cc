@@ -40,6 +40,21 @@ TEST(NetworkEstimator, OutputHasThePhotoSizeAndIsMetric) {
   }
 }
 
+TEST(NetworkEstimator, ExtremeAspectRatiosHaveABoundedNetworkInput) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(model_path, "models/fast_depth_224.tflite");
+  NetworkDepthEstimator estimator(ReadTflite(model_path), Spec(), EstimatorOptions{});
+  const int longest = int(NetworkDepthEstimator::kMaxInferenceScale * 224);
+  for (cv::Size photo : {cv::Size(1, 10000), cv::Size(10000, 1), cv::Size(1, 100), cv::Size(30000, 20)}) {
+    cv::Size input = estimator.FullImageInferenceSize(photo);
+    EXPECT_LE(std::max(input.width, input.height), longest) << photo;  // was 245 x 2.45 M for 1 x 10000
+    EXPECT_GE(std::min(input.width, input.height), 32) << photo;
+  }
+  cv::Size normal = estimator.FullImageInferenceSize({640, 480});
+  EXPECT_LT(std::max(normal.width, normal.height), 300);  // ordinary photos are untouched by the bound
+  DepthMap strip = estimator.Estimate(cv::Mat3b(2000, 1, cv::Vec3b(60, 120, 180)));
+  EXPECT_EQ(strip.values.size(), cv::Size(1, 2000));
+}
+
 // The real NYU frame: the default pipeline must stay within the accuracy
 // measured in docs/ACCURACY.md (AbsRel 0.064, delta1 0.96), with margin.
 TEST(NetworkEstimator, AccurateOnRealNyuFrame) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -25,8 +26,10 @@ void DatasetOptions::Check() const {
 
 namespace {
 
+// One convention at the boundary: unknown depth is NaN (a 0 in a PNG, a
+// negative or infinite value in an array all mean "no measurement").
 cv::Mat1f CleanDepth(cv::Mat1f depth) {
-  for (auto& v : depth) if (!std::isfinite(v) || v < 0) v = 0.f;
+  for (auto& v : depth) if (!std::isfinite(v) || v <= 0) v = std::numeric_limits<float>::quiet_NaN();
   return depth;
 }
 
@@ -208,7 +211,7 @@ class NyuMatDataset : public RgbdDataset {
         size_t plane = size_t(width) * size_t(height);
         sample.image(y, x) = cv::Vec3b(rgb[2 * plane + at], rgb[plane + at], rgb[at]);
         float d = depth[at];
-        sample.depth(y, x) = std::isfinite(d) && d > 0 ? d : 0.f;
+        sample.depth(y, x) = std::isfinite(d) && d > 0 ? d : std::numeric_limits<float>::quiet_NaN();
       }
     }
     sample.name = "nyu_" + std::to_string(n);

@@ -1,6 +1,7 @@
 // RGB-D datasets for training and evaluation, read one sample at a time
-// (nothing loads a whole dataset). Depth is in metres; 0 marks pixels
-// without ground truth, which every loss and metric masks out.
+// (nothing loads a whole dataset). Depth is in metres; NaN marks pixels
+// without ground truth (as everywhere in depthforge), which every loss and
+// metric masks out.
 #pragma once
 
 #include <memory>
@@ -13,7 +14,7 @@ namespace depthforge {
 
 struct RgbdSample {
   cv::Mat3b image;   // BGR
-  cv::Mat1f depth;   // metres, 0 = unknown
+  cv::Mat1f depth;   // metres, NaN = unknown
   std::string name;  // for reports
 };
 

@@ -95,9 +95,9 @@ void FillHolesFromBackground(cv::Mat3b& image, cv::Mat1f& disparity, const cv::M
     cv::Vec3b* c = image[y];
     int x = 0;
     while (x < image.cols) {
-      if (d[x] != kEmpty) { ++x; continue; }
+      if (std::isfinite(d[x])) { ++x; continue; }
       int start = x;
-      while (x < image.cols && d[x] == kEmpty) ++x;
+      while (x < image.cols && !std::isfinite(d[x])) ++x;
       int end = x;  // hole is [start, end)
       bool has_left = start > 0, has_right = end < image.cols;
       if (!has_left && !has_right) continue;

@@ -49,7 +49,8 @@ const EnumNames<ViewSynthesisOptions::HoleFill>& HoleFillNames();
 SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparity, double shift,
                                const ViewSynthesisOptions& options = {});
 
-// Fills 'holes' (where 'nearness' is -infinity; any quantity that grows as
+// Fills 'holes' (where 'nearness' is unknown: NaN, or -infinity as a z-buffer
+// starts; any quantity that grows as
 // surfaces come nearer, e.g. disparity or 1/z) row by row from the side of
 // each hole that is farther away, smooths the fill over 'smoothing' rows,
 // and softens the first pixel next to a nearer object (a jump in nearness

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include <opencv2/imgproc.hpp>
@@ -48,7 +49,8 @@ RgbdSample PrepareSample(const RgbdSample& sample, cv::Size size, const AugmentO
   cv::Mat affine = cv::Mat(total).rowRange(0, 2);
   cv::warpAffine(sample.image, out.image, affine, size, cv::INTER_LINEAR, cv::BORDER_REFLECT);
   // Depth: nearest neighbour, and 0 (unknown) where the warp leaves the source.
-  cv::warpAffine(sample.depth, out.depth, affine, size, cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
+  cv::warpAffine(sample.depth, out.depth, affine, size, cv::INTER_NEAREST, cv::BORDER_CONSTANT,
+                 cv::Scalar(std::numeric_limits<float>::quiet_NaN()));  // outside the photo: unknown
 
   cv::Mat3f color;
   out.image.convertTo(color, CV_32F, 1.0 / 255);

@@ -24,7 +24,7 @@ struct AugmentOptions {
 
 // Resizes to 'size' (depth by nearest neighbour, so no depth is invented at
 // edges) and, when enabled, applies a random augmentation drawn from 'seed'
-// (same seed, same result). Depth stays in metres, 0 = unknown.
+// (same seed, same result). Depth stays in metres, NaN = unknown.
 RgbdSample PrepareSample(const RgbdSample& sample, cv::Size size, const AugmentOptions& options, uint64_t seed);
 
 

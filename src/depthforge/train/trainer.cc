@@ -116,7 +116,10 @@ Batch MakeBatch(const RgbdDataset& data, const std::vector<size_t>& items, const
   for (size_t index : items) {
     RgbdSample prepared = PrepareSample(data.Get(index), size, augment, Mix(Mix(seed, uint64_t(epoch)), index));
     inputs.push_back(PhotoToInput(prepared.image, config));
+    // Inside the tensors unknown is 0: the losses mask target > 0, and a NaN
+    // would reach the gradients through the unmasked arithmetic.
     cv::Mat1f depth = prepared.depth.clone();
+    for (float& v : depth) if (!std::isfinite(v)) v = 0.f;
     targets.push_back(torch::from_blob(depth.data, {1, 1, depth.rows, depth.cols}).clone());
   }
   return {torch::cat(inputs), torch::cat(targets)};
