@@ -11,7 +11,8 @@ namespace depthforge::cli {
 void AddSynthCommand(CLI::App& app) {
   CLI::App* command = app.add_subcommand("synth", "Render procedural indoor RGB-D scenes with exact depth (CSV pair format)");
   struct Flags {
-    std::string output_dir, size = "160x120";
+    SyntheticSceneOptions scene;  // the image size's default lives there
+    std::string output_dir;
     int count = 100;
     uint64_t seed = 1;
     bool quiet = false;
@@ -19,13 +20,11 @@ void AddSynthCommand(CLI::App& app) {
   auto flags = std::make_shared<Flags>();
   command->add_option("-o,--output", flags->output_dir, "Output directory: image/, depth/ (16-bit mm PNG), pairs.csv")->required();
   command->add_option("--count", flags->count, "Number of scenes")->capture_default_str();
-  command->add_option("--size", flags->size, "Image size WxH")->capture_default_str();
+  AddSizeOption(command, "--size", flags->scene.size, "Image size WxH");
   command->add_option("--seed", flags->seed, "First random seed (scene i uses seed + i)")->capture_default_str();
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
   command->callback([flags] {
-    SyntheticSceneOptions options;
-    options.size = ParseSize(flags->size, "--size");
-    std::string csv = WriteSyntheticDataset(flags->output_dir, flags->count, flags->seed, options, !flags->quiet);
+    std::string csv = WriteSyntheticDataset(flags->output_dir, flags->count, flags->seed, flags->scene, !flags->quiet);
     std::printf("synth: %d scenes, %s\n", flags->count, csv.c_str());
   });
 }
