@@ -17,18 +17,6 @@
 namespace depthforge {
 namespace {
 
-// Depth of the plane n·X = d seen through each pixel: z = d / (n·ray), ray = K⁻¹(u, v, 1).
-DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance) {
-  DepthMap depth;
-  depth.values = cv::Mat1f(k.height, k.width);
-  for (int v = 0; v < k.height; ++v) {
-    for (int u = 0; u < k.width; ++u) {
-      cv::Vec3f ray((u - k.cx) / k.fx, (v - k.cy) / k.fy, 1.f);
-      depth.values(v, u) = distance / normal.dot(ray);
-    }
-  }
-  return depth;
-}
 
 TEST(Mesh, CutsAtDepthDiscontinuities) {
   Intrinsics k = IntrinsicsFromFov({40, 30}, 60);
@@ -55,7 +43,7 @@ TEST(Mesh, CutsAtDepthDiscontinuities) {
 TEST(Mesh, GlbAndObjReloadWithTheRightCounts) {
   testing::TempDir dir;
   Intrinsics k = IntrinsicsFromFov({32, 24}, 60);
-  DepthMap depth = PlaneDepth(k, cv::Vec3f(0, 0, 1), 2.f);
+  DepthMap depth = testing::PlaneDepth(k, cv::Vec3f(0, 0, 1), 2.f);
   cv::Mat3b image(24, 32, cv::Vec3b(50, 100, 150));
   Mesh mesh = BuildMesh(depth, image, k, {});  // step 2: 16 x 12 vertices
   ASSERT_EQ(mesh.positions.size(), 16u * 12u);

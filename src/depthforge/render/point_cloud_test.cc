@@ -13,23 +13,11 @@
 namespace depthforge {
 namespace {
 
-// Depth of the plane n·X = d seen through each pixel: z = d / (n·ray), ray = K⁻¹(u, v, 1).
-DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance) {
-  DepthMap depth;
-  depth.values = cv::Mat1f(k.height, k.width);
-  for (int v = 0; v < k.height; ++v) {
-    for (int u = 0; u < k.width; ++u) {
-      cv::Vec3f ray((u - k.cx) / k.fx, (v - k.cy) / k.fy, 1.f);
-      depth.values(v, u) = distance / normal.dot(ray);
-    }
-  }
-  return depth;
-}
 
 TEST(PointCloud, TiltedPlaneBackProjectsOntoThePlane) {
   Intrinsics k = IntrinsicsFromFov({64, 48}, 60);
   cv::Vec3f normal = cv::normalize(cv::Vec3f(0.2f, -0.3f, 1.f));
-  DepthMap depth = PlaneDepth(k, normal, 2.f);
+  DepthMap depth = testing::PlaneDepth(k, normal, 2.f);
   cv::Mat3b image(48, 64, cv::Vec3b(1, 2, 3));
   PointCloud cloud = BackProject(depth, image, k);
   ASSERT_EQ(cloud.points.size(), 64u * 48u);

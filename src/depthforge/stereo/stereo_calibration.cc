@@ -189,4 +189,13 @@ std::pair<cv::Mat, cv::Mat> RectifyPair(const StereoCalibration& c, const cv::Ma
   return {out_left, out_right};
 }
 
+StereoRig RectifyForDepth(const std::optional<StereoCalibration>& calibration, const StereoRig& uncalibrated,
+                          cv::Mat3b& left, cv::Mat3b& right) {
+  if (!calibration) return uncalibrated;
+  auto [l, r] = RectifyPair(*calibration, left, right);
+  left = l;
+  right = r;
+  return {calibration->focal(), calibration->baseline(), 0.0};
+}
+
 }  // namespace depthforge

@@ -1,6 +1,7 @@
 // Calibrating a stereo rig from chessboard pairs, and rectifying with it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,5 +47,14 @@ StereoCalibration ReadCalibration(const std::string& path);
 
 // Undistorts and rectifies a pair of the calibrated size (Error otherwise).
 std::pair<cv::Mat, cv::Mat> RectifyPair(const StereoCalibration& calibration, const cv::Mat& left, const cv::Mat& right);
+
+// What depth from disparity needs: depth = focal · baseline / (d + doffs).
+struct StereoRig {
+  double focal = 0, baseline = 0, doffs = 0;
+};
+// With a calibration the pair is rectified in place and the rig comes from
+// it (zero disparity at infinity); without one, 'uncalibrated' stands.
+StereoRig RectifyForDepth(const std::optional<StereoCalibration>& calibration, const StereoRig& uncalibrated,
+                          cv::Mat3b& left, cv::Mat3b& right);
 
 }  // namespace depthforge

@@ -34,18 +34,10 @@ StereoLabelReport WriteStereoLabels(const std::vector<ImagePairPaths>& pairs, co
   for (const auto& pair : pairs) {
     try {
       cv::Mat3b left = ReadImage(pair.first), right = ReadImage(pair.second);
-      double focal = options.focal, baseline = options.baseline, doffs = options.doffs;
-      if (options.calibration) {
-        auto [l, r] = RectifyPair(*options.calibration, left, right);
-        left = l;
-        right = r;
-        focal = options.calibration->focal();
-        baseline = options.calibration->baseline();
-        doffs = 0;
-      }
+      StereoRig rig = RectifyForDepth(options.calibration, {options.focal, options.baseline, options.doffs}, left, right);
       StereoMatchResult match = MatchStereo(left, right, options.match);
       DepthMap depth;
-      depth.values = DepthFromDisparity(match.disparity, focal, baseline, doffs);
+      depth.values = DepthFromDisparity(match.disparity, rig.focal, rig.baseline, rig.doffs);
       depth.values.setTo(0.f, match.confidence < options.min_confidence);
       depth.values.setTo(0.f, depth.values != depth.values);  // NaN -> unknown
       std::string stem = FileStem(pair.first);

@@ -35,15 +35,8 @@ StereoMatchFilesResult MatchStereoFiles(const std::string& left_path, const std:
     throw Error(left_path + " is " + std::to_string(left.cols) + "x" + std::to_string(left.rows) + " but " + right_path +
                 " is " + std::to_string(right.cols) + "x" + std::to_string(right.rows) + "; a stereo pair must have one size");
   }
-  double focal = options.focal, baseline = options.baseline, doffs = options.doffs;
-  if (options.calibration) {
-    auto [l, r] = RectifyPair(*options.calibration, left, right);
-    left = l;
-    right = r;
-    focal = options.calibration->focal();
-    baseline = options.calibration->baseline();
-    doffs = 0;  // rectified with zero disparity at infinity
-  } else if (options.check_rectified) {
+  StereoRig rig = RectifyForDepth(options.calibration, {options.focal, options.baseline, options.doffs}, left, right);
+  if (!options.calibration && options.check_rectified) {
     double offset = MedianRowOffset(left, right);
     if (std::isfinite(offset) && offset > options.max_row_offset) {
       throw Error(left_path + " and " + right_path + " are not rectified (matching points differ by " +
@@ -61,11 +54,11 @@ StereoMatchFilesResult MatchStereoFiles(const std::string& left_path, const std:
   shown.kind = DepthKind::kDisparity;
   shown.values = match.disparity;
   WriteDepth(stage.PathFor(stem + ".disparity.color.png"), shown, DepthFormat::kColor);
-  if (focal > 0 && baseline > 0) {
+  if (rig.focal > 0 && rig.baseline > 0) {
     DepthMap depth;
-    depth.values = DepthFromDisparity(match.disparity, focal, baseline, doffs);
+    depth.values = DepthFromDisparity(match.disparity, rig.focal, rig.baseline, rig.doffs);
     Intrinsics camera = IntrinsicsFromFov(left.size(), 60);
-    camera.fx = camera.fy = focal;
+    camera.fx = camera.fy = rig.focal;
     WriteDepthWithPointCloud(stage.PathFor(stem), depth, left, camera);
     result.metric = true;
   }

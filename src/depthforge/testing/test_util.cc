@@ -67,4 +67,16 @@ CommandResult RunCommand(const std::string& command_line) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
+DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance) {
+  DepthMap depth;
+  depth.values = cv::Mat1f(k.height, k.width);
+  for (int v = 0; v < k.height; ++v) {
+    for (int u = 0; u < k.width; ++u) {
+      cv::Vec3f ray(float((u - k.cx) / k.fx), float((v - k.cy) / k.fy), 1.f);
+      depth.values(v, u) = distance / normal.dot(ray);
+    }
+  }
+  return depth;
+}
+
 }  // namespace depthforge::testing

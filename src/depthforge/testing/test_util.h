@@ -3,6 +3,11 @@
 
 #include <string>
 
+#include <opencv2/core.hpp>
+
+#include "depthforge/core/depth_map.h"
+#include "depthforge/render/camera.h"
+
 namespace depthforge::testing {
 
 // A fresh directory removed (with its contents) at scope exit.
@@ -31,6 +36,10 @@ struct CommandResult {
 };
 // Runs a shell command line, capturing stdout and stderr together.
 CommandResult RunCommand(const std::string& command_line);
+// Depth of the plane n·X = d seen through each pixel of camera k:
+// z = d / (n·ray), ray = K⁻¹(u, v, 1).
+DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance);
+
 // Runs the depthforge CLI with the given arguments through the shell.
 CommandResult RunCli(const std::string& arguments);
 
