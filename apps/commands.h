@@ -11,6 +11,7 @@ namespace depthforge::cli {
 void AddDepthCommand(CLI::App& app);
 void AddModelsCommand(CLI::App& app);
 void AddConvertCommand(CLI::App& app);
+void AddVideoCommand(CLI::App& app);
 void AddViewCommand(CLI::App& app);
 void AddSynthCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);

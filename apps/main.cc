@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("depthforge ") + DEPTHFORGE_VERSION);
   depthforge::cli::AddDepthCommand(app);
   depthforge::cli::AddConvertCommand(app);
+  depthforge::cli::AddVideoCommand(app);
   depthforge::cli::AddViewCommand(app);
   depthforge::cli::AddStereoCommand(app);
   depthforge::cli::AddStructuredLightCommand(app);

@@ -19,13 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool HasImageExtension(const fs::path& path) {
-  static const std::set<std::string> kExtensions = {".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".pnm",
-                                                    ".tif", ".tiff", ".webp", ".jp2"};
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return kExtensions.count(ext) > 0;
-}
+const std::vector<std::string> kImageExtensions = {".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".pnm",
+                                                   ".tif", ".tiff", ".webp", ".jp2"};
 
 struct Decoded {
   cv::Mat3b image;
@@ -48,13 +43,9 @@ std::vector<BatchInput> CollectImageInputs(const std::vector<std::string>& paths
     std::error_code error;
     if (fs::is_directory(path, error)) {
       std::vector<std::string> found;
-      for (const auto& entry : fs::directory_iterator(path, error)) {
-        if (entry.is_regular_file() && HasImageExtension(entry.path()) &&
-            !IsDepthforgeOutputName(entry.path().filename().string()) && !IsDepthforgePng(entry.path().string())) {
-          found.push_back(entry.path().string());
-        }
+      for (const auto& file : ListFilesWithExtensions(path, kImageExtensions)) {
+        if (!IsDepthforgeOutputName(fs::path(file).filename().string()) && !IsDepthforgePng(file)) found.push_back(file);
       }
-      std::sort(found.begin(), found.end());
       if (found.empty()) throw FileError(path, "directory contains no image files");
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(path, error)) {

@@ -18,23 +18,26 @@ void ParallaxOptions::Check() const {
   }
 }
 
-cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options) {
-  options.Check();
-  // Nearness: inverse depth for metric maps, the value itself otherwise.
-  cv::Mat1f nearness(depth.values.size(), std::numeric_limits<float>::quiet_NaN());
+namespace {
+
+// Nearness: inverse depth for metric maps, the value itself otherwise; NaN
+// where the depth is not usable.
+float Nearness(const DepthMap& depth, float v) {
+  if (!std::isfinite(v) || v <= 0) return std::numeric_limits<float>::quiet_NaN();
+  return depth.kind == DepthKind::kMetricDepth ? 1.f / v : v;
+}
+
+}  // namespace
+
+NearnessRange MeasureNearnessRange(const DepthMap& depth) {
   std::vector<float> samples;
   samples.reserve(depth.values.total() / 4 + 1);
-  // The range comes from every 4th valid pixel, counted over the valid ones
-  // (not by position, so sparse maps on odd rows still count).
-  int64_t valid = 0;
-  for (int y = 0; y < depth.height(); ++y) {
-    for (int x = 0; x < depth.width(); ++x) {
-      float v = depth.values(y, x);
-      if (!std::isfinite(v) || v <= 0) continue;
-      float n = depth.kind == DepthKind::kMetricDepth ? 1.f / v : v;
-      nearness(y, x) = n;
-      if (valid++ % 4 == 0) samples.push_back(n);
-    }
+  // Every 4th usable pixel, counted over the usable ones (not by position,
+  // so sparse maps on odd rows still count).
+  int64_t usable = 0;
+  for (float v : depth.values) {
+    float n = Nearness(depth, v);
+    if (std::isfinite(n) && usable++ % 4 == 0) samples.push_back(n);
   }
   if (samples.empty()) throw Error("the depth map has no usable pixel (every value is NaN, infinite, zero or negative)");
   auto percentile = [&](double q) {
@@ -42,15 +45,23 @@ cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& optio
     std::nth_element(samples.begin(), samples.begin() + long(k), samples.end());
     return samples[k];
   };
-  float far = percentile(0.01), near = percentile(0.99);
-  float range = near - far;
-  double max_disparity = options.strength / 100.0 * depth.width();
+  return {percentile(0.01), percentile(0.99)};
+}
+
+cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options) {
+  return DisparityFromDepth(depth, options, MeasureNearnessRange(depth));
+}
+
+cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options, const NearnessRange& range) {
+  options.Check();
+  const float span = range.near - range.far;
+  const double max_disparity = options.strength / 100.0 * depth.width();
   cv::Mat1f disparity(depth.values.size());
   for (int y = 0; y < depth.height(); ++y) {
     for (int x = 0; x < depth.width(); ++x) {
-      float n = nearness(y, x);
+      float n = Nearness(depth, depth.values(y, x));
       // A constant depth map has no range: everything sits at the screen.
-      float unit = range > 1e-12f ? std::clamp((n - far) / range, 0.f, 1.f) : float(options.convergence);
+      float unit = span > 1e-12f ? std::clamp((n - range.far) / span, 0.f, 1.f) : float(options.convergence);
       disparity(y, x) = std::isfinite(n) ? float(max_disparity * (unit - options.convergence)) : n;
     }
   }

@@ -22,4 +22,15 @@ struct ParallaxOptions {
 };
 cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options);
 
+// The nearness range the controls are spread over: the robust 1st and 99th
+// percentiles of nearness (inverse depth for metric maps). Videos smooth it
+// over frames so the stereo effect does not pump. Throws Error when no
+// pixel is usable.
+struct NearnessRange {
+  float far = 0, near = 0;
+};
+NearnessRange MeasureNearnessRange(const DepthMap& depth);
+// The same with a given range (values outside it are clamped).
+cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options, const NearnessRange& range);
+
 }  // namespace depthforge

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -89,6 +90,20 @@ void PrepareOutputFile(const std::string& path) {
 void ClearProtectedInputs() {
   std::lock_guard<std::mutex> lock(protected_mutex);
   ProtectedInputs().clear();
+}
+
+std::vector<std::string> ListFilesWithExtensions(const std::string& folder, const std::vector<std::string>& extensions) {
+  std::vector<std::string> found;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    std::string extension = entry.path().extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+    if (entry.is_regular_file(error) && std::find(extensions.begin(), extensions.end(), extension) != extensions.end()) {
+      found.push_back(entry.path().string());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 std::string FileStem(const std::string& path) { return fs::path(path).stem().string(); }

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace depthforge {
 
@@ -28,6 +29,10 @@ void ProtectInput(const std::string& path);
 // Throws FileError naming both files when 'output' is a protected input.
 void CheckNotAnInput(const std::string& output);
 void ClearProtectedInputs();  // for tests
+
+// The regular files of 'folder' (not recursive), sorted, whose extension
+// (case-insensitive, with the dot: ".jpg") is in 'extensions'.
+std::vector<std::string> ListFilesWithExtensions(const std::string& folder, const std::vector<std::string>& extensions);
 
 // File name without directory and last extension: "a/b/photo.jpg" -> "photo".
 std::string FileStem(const std::string& path);

@@ -1,0 +1,105 @@
+// depthforge video INPUT... -o DIR --as LIST [stereo and encoder flags]
+#include <cstdio>
+#include <filesystem>
+
+#include "apps/cli_util.h"
+#include "apps/commands.h"
+#include "depthforge/convert/video_convert.h"
+#include "depthforge/core/error.h"
+#include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/models/model_store.h"
+#include "depthforge/util/interrupt.h"
+#include "depthforge/util/paths.h"
+
+namespace depthforge::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Files as given; folders contribute their video files (by extension, sorted).
+std::vector<std::string> CollectVideos(const std::vector<std::string>& paths) {
+  static const std::vector<std::string> kExtensions = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v", ".mts", ".ts", ".wmv", ".flv"};
+  std::vector<std::string> files;
+  for (const auto& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      std::vector<std::string> found = ListFilesWithExtensions(path, kExtensions);
+      if (found.empty()) throw FileError(path, "folder contains no video files");
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(path);  // missing or broken files are reported per file
+    }
+  }
+  return files;
+}
+
+}  // namespace
+
+void AddVideoCommand(CLI::App& app) {
+  CLI::App* command = app.add_subcommand("video", "Convert videos to stereo 3D (SBS, TB, anaglyph, RGBD, depth)");
+  // The flags write straight into the options; the defaults live there.
+  struct Flags {
+    VideoConvertOptions options;
+    std::vector<std::string> inputs;
+    std::string output_dir, model;
+    bool quiet = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  VideoConvertOptions& o = flags->options;
+  command->add_option("inputs", flags->inputs, "Video files, or folders of videos")->required();
+  command->add_option("-o,--output", flags->output_dir, "Output folder (created if needed)")->required();
+  command->add_option_function<std::string>(
+      "--as", [flags](const std::string& list) { flags->options.outputs = ParseVideoOutputs(list); },
+      "Comma-separated outputs: " + VideoOutputNames().List())->default_str("hsbs");
+  command->add_option("--model", flags->model, "Depth model name or file (default: fastdepth-nyu)");
+  command->add_option("--strength", o.parallax.strength, "Largest parallax, percent of the width")->capture_default_str();
+  command->add_option("--convergence", o.parallax.convergence, "Depth at the screen plane, 0 = farthest .. 1 = nearest")
+      ->capture_default_str();
+  command->add_option("--codec", o.encoder.codec, "Video encoder: libx264 or libx265")->capture_default_str();
+  command->add_option("--crf", o.encoder.crf, "Constant quality (lower is better)")->capture_default_str();
+  command->add_option("--preset", o.encoder.preset, "Encoder speed preset")->capture_default_str();
+  command->add_option("--range-smoothing", o.range_smoothing,
+                      "Weight of each new frame in the running depth range (1 = per frame)")->capture_default_str();
+  command->add_option("--end", o.end, "Stop at this time in seconds (0: the whole video)")->capture_default_str();
+  command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
+  command->callback([flags] {
+    VideoConvertOptions options = flags->options;
+    options.show_progress = !flags->quiet;
+    options.Check();
+    std::vector<std::string> inputs = CollectVideos(flags->inputs);
+    EnsureWritableDirectory(flags->output_dir);
+    EstimatorOptions estimator_options;
+    estimator_options.model = flags->model;
+    auto estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
+    VideoConverter converter(*estimator, options);
+    InstallInterruptHandler();
+    DepthBatchReport report;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (InterruptRequested()) {
+        report.interrupted = true;
+        report.not_started = int(inputs.size() - i);
+        break;
+      }
+      try {
+        VideoConvertResult result = converter.Run(inputs[i], flags->output_dir, FileStem(inputs[i]));
+        ++report.succeeded;
+        report.written.insert(report.written.end(), result.written.begin(), result.written.end());
+        std::printf("%s: %lld frames in %.1f s (%.1f fps)%s%s\n", inputs[i].c_str(), (long long)result.frames,
+                    result.seconds, result.frames / std::max(1e-9, result.seconds),
+                    result.truncated ? "; the file ends early (truncated or damaged): what decoded was converted" : "",
+                    result.dropped_audio.empty() ? "" : "; some audio could not be kept in MP4");
+      } catch (const Interrupted&) {
+        report.interrupted = true;
+        report.not_started = int(inputs.size() - i);
+        break;
+      } catch (const Error& e) {
+        report.failures.push_back({inputs[i], e.what()});
+      }
+    }
+    std::printf("video: %d of %zu video%s converted, %zu files in %s\n", report.succeeded, inputs.size(),
+                inputs.size() == 1 ? "" : "s", report.written.size(), flags->output_dir.c_str());
+    FinishBatch("video", report);
+  });
+}
+
+}  // namespace depthforge::cli
