@@ -36,10 +36,10 @@ CLI::Option* AddSizeOption(CLI::App* command, const std::string& flag, cv::Size&
   return option;
 }
 
-void FinishBatch(const std::string& label, const DepthBatchReport& report) {
+void FinishBatch(const std::string& label, const DepthBatchReport& report, const std::string& unit) {
   if (report.interrupted) {
-    std::fprintf(stderr, "%s: interrupted; %d image%s not started (everything written is complete)\n", label.c_str(),
-                 report.not_started, report.not_started == 1 ? "" : "s");
+    std::fprintf(stderr, "%s: interrupted; %d %s%s not finished or not started (everything written is complete)\n",
+                 label.c_str(), report.not_started, unit.c_str(), report.not_started == 1 ? "" : "s");
     throw CLI::RuntimeError(130);
   }
   if (report.failures.empty()) return;

@@ -38,6 +38,6 @@ CLI::Option* AddSizeOption(CLI::App* command, const std::string& flag, cv::Size&
 
 // Prints "<label>: interrupted ..." or the failures of a batch to stderr and
 // throws CLI::RuntimeError with the exit code (130 interrupted, 1 failures).
-void FinishBatch(const std::string& label, const DepthBatchReport& report);
+void FinishBatch(const std::string& label, const DepthBatchReport& report, const std::string& unit = "image");
 
 }  // namespace depthforge::cli

@@ -98,7 +98,7 @@ void AddVideoCommand(CLI::App& app) {
     }
     std::printf("video: %d of %zu video%s converted, %zu files in %s\n", report.succeeded, inputs.size(),
                 inputs.size() == 1 ? "" : "s", report.written.size(), flags->output_dir.c_str());
-    FinishBatch("video", report);
+    FinishBatch("video", report, "video");
   });
 }
 

@@ -1,8 +1,13 @@
 #include "depthforge/convert/video_convert.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <memory>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -11,6 +16,7 @@
 #include "depthforge/io/depth_io.h"
 #include "depthforge/render/stereo_layout.h"
 #include "depthforge/util/atomic_file.h"
+#include "depthforge/util/bounded_queue.h"
 #include "depthforge/util/interrupt.h"
 #include "depthforge/util/paths.h"
 #include "depthforge/util/progress.h"
@@ -162,52 +168,103 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
   Progress progress("video " + stem, double(reader.estimated_frames()), "frame",
                     options_.show_progress ? stderr : nullptr);
   VideoConvertResult result;
-  std::optional<NearnessRange> smoothed;
-  VideoFrame frame;
-  std::vector<AudioPacket> audio;
-  while (reader.Read(frame, audio)) {
-    if (InterruptRequested()) throw Interrupted();
-    if (options_.end > 0 && frame.time >= options_.end) {
-      audio.clear();
-      break;
-    }
-    for (AudioPacket& packet : audio) {
-      for (size_t w = 0; w < writers.size(); ++w) {
-        if (w + 1 == writers.size()) {
-          writers[w]->WriteAudio(packet);
-        } else {
-          AudioPacket copy = packet.Clone();
-          writers[w]->WriteAudio(copy);
+
+  // Three stages overlap: decoding (a thread), depth and rendering (this
+  // thread, where the network uses the cores it was given), encoding (a
+  // thread). Small bounded queues keep memory flat however long the film.
+  struct Decoded {
+    VideoFrame frame;  // an empty image: only the audio after the last frame
+    std::vector<AudioPacket> audio;
+  };
+  struct Rendered {
+    std::vector<cv::Mat3b> images;  // one per output; empty: audio only
+    double time = 0;
+    std::vector<AudioPacket> audio;
+  };
+  BoundedQueue<Decoded> decoded(4);
+  BoundedQueue<Rendered> rendered(4);
+  std::exception_ptr decode_error, encode_error;
+  std::atomic<bool> encode_failed{false};
+  std::thread decoder([&] {
+    try {
+      VideoFrame frame;
+      std::vector<AudioPacket> audio;
+      while (reader.Read(frame, audio)) {
+        if (options_.end > 0 && frame.time >= options_.end) {
+          audio.clear();
+          break;
         }
+        if (!decoded.Push({std::move(frame), std::move(audio)})) return;
+        audio.clear();  // moved from: make it empty again
       }
+      if (!audio.empty()) decoded.Push({VideoFrame{}, std::move(audio)});
+    } catch (...) {
+      decode_error = std::current_exception();
     }
-    audio.clear();
-    cv::Mat3b image = frame.image.size() == frame_size ? frame.image : cv::Mat3b(frame.image(cv::Rect({0, 0}, frame_size)).clone());
-    DepthMap depth = estimator_.Estimate(image);
-    NearnessRange range = MeasureNearnessRange(depth);
-    if (smoothed) {
-      const float a = float(options_.range_smoothing);
-      smoothed->far = a * range.far + (1 - a) * smoothed->far;
-      smoothed->near = a * range.near + (1 - a) * smoothed->near;
-    } else {
-      smoothed = range;
+    decoded.Close();
+  });
+  std::thread encoder([&] {
+    try {
+      while (auto item = rendered.Pop()) {
+        for (AudioPacket& packet : item->audio) {
+          for (size_t w = 0; w < writers.size(); ++w) {
+            AudioPacket copy = w + 1 == writers.size() ? std::move(packet) : packet.Clone();
+            writers[w]->WriteAudio(copy);
+          }
+        }
+        for (size_t w = 0; w < item->images.size(); ++w) writers[w]->WriteFrame(item->images[w], item->time);
+      }
+    } catch (...) {
+      encode_error = std::current_exception();
+      encode_failed = true;
+      rendered.Abandon();
     }
-    StereoPair pair;
-    if (stereo) pair = RenderStereoPair(image, DisparityFromDepth(depth, options_.parallax, *smoothed), options_.view);
-    cv::Mat1b nearness = NearnessImage(depth, *smoothed);
-    for (size_t w = 0; w < writers.size(); ++w) {
-      writers[w]->WriteFrame(Compose(options_.outputs[w], image, pair, nearness), frame.time);
+  });
+  auto stop_stages = [&] {
+    decoded.Abandon();
+    rendered.Abandon();
+    decoder.join();
+    encoder.join();
+  };
+  try {
+    std::optional<NearnessRange> smoothed;
+    while (auto item = decoded.Pop()) {
+      if (InterruptRequested()) throw Interrupted();
+      if (encode_failed) break;
+      Rendered out;
+      out.audio = std::move(item->audio);
+      if (!item->frame.image.empty()) {
+        const cv::Mat3b& source = item->frame.image;
+        cv::Mat3b image = source.size() == frame_size ? source : cv::Mat3b(source(cv::Rect({0, 0}, frame_size)).clone());
+        DepthMap depth = estimator_.Estimate(image);
+        NearnessRange range = MeasureNearnessRange(depth);
+        if (smoothed) {
+          const float a = float(options_.range_smoothing);
+          smoothed->far = a * range.far + (1 - a) * smoothed->far;
+          smoothed->near = a * range.near + (1 - a) * smoothed->near;
+        } else {
+          smoothed = range;
+        }
+        StereoPair pair;
+        if (stereo) pair = RenderStereoPair(image, DisparityFromDepth(depth, options_.parallax, *smoothed), options_.view);
+        cv::Mat1b nearness = NearnessImage(depth, *smoothed);
+        for (VideoOutput output : options_.outputs) out.images.push_back(Compose(output, image, pair, nearness));
+        out.time = item->frame.time;
+        ++result.frames;
+        progress.Set(double(result.frames));
+      }
+      if (!rendered.Push(std::move(out))) break;
     }
-    ++result.frames;
-    progress.Set(double(result.frames));
+  } catch (...) {
+    stop_stages();
+    throw;
   }
-  // Audio after the last frame (its tail).
-  for (AudioPacket& packet : audio) {
-    for (size_t w = 0; w < writers.size(); ++w) {
-      AudioPacket copy = w + 1 == writers.size() ? std::move(packet) : packet.Clone();
-      writers[w]->WriteAudio(copy);
-    }
-  }
+  decoded.Abandon();  // releases the decoder if this loop stopped early
+  rendered.Close();
+  decoder.join();
+  encoder.join();
+  if (decode_error) std::rethrow_exception(decode_error);
+  if (encode_error) std::rethrow_exception(encode_error);
   if (result.frames == 0) throw FileError(input, "no video frame could be decoded");
   for (auto& writer : writers) writer->Finish();
   progress.Finish();

@@ -2,6 +2,7 @@
 
 extern "C" {
 #include <libavutil/error.h>
+#include <libavutil/log.h>
 }
 
 namespace depthforge {
@@ -11,5 +12,7 @@ std::string AvErrorText(int code) {
   av_strerror(code, text, sizeof text);
   return text;
 }
+
+void QuietFfmpegLog() { av_log_set_level(AV_LOG_ERROR); }
 
 }  // namespace depthforge

@@ -7,4 +7,8 @@ namespace depthforge {
 
 std::string AvErrorText(int code);
 
+// FFmpeg's own log (encoder statistics, warnings) is silenced to errors:
+// depthforge reports what matters itself. Idempotent.
+void QuietFfmpegLog();
+
 }  // namespace depthforge

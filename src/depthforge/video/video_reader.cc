@@ -111,6 +111,7 @@ struct VideoReader::Impl {
 VideoReader::VideoReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   m.path = path;
+  QuietFfmpegLog();
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
     throw FileError(path, std::filesystem::exists(path, error) ? "is not a regular file" : "no such file");

@@ -72,6 +72,7 @@ VideoFileWriter::VideoFileWriter(const std::string& path, cv::Size size, double 
     : impl_(std::make_unique<Impl>()) {
   options.Check();
   Impl& m = *impl_;
+  QuietFfmpegLog();
   if (size.width < 2 || size.height < 2 || size.width % 2 || size.height % 2) {
     throw Error("video frames must have even sides of at least 2 pixels, got " + std::to_string(size.width) + "x" +
                 std::to_string(size.height));
