@@ -165,6 +165,7 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
                                                         encoder));
   }
   const bool stereo = std::any_of(options_.outputs.begin(), options_.outputs.end(), NeedsStereo);
+  const bool shows_depth = !std::all_of(options_.outputs.begin(), options_.outputs.end(), NeedsStereo);
   Progress progress("video " + stem, double(reader.estimated_frames()), "frame",
                     options_.show_progress ? stderr : nullptr);
   VideoConvertResult result;
@@ -247,7 +248,8 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
         }
         StereoPair pair;
         if (stereo) pair = RenderStereoPair(image, DisparityFromDepth(depth, options_.parallax, *smoothed), options_.view);
-        cv::Mat1b nearness = NearnessImage(depth, *smoothed);
+        cv::Mat1b nearness;  // only for the rgbd and depth outputs
+        if (shows_depth) nearness = NearnessImage(depth, *smoothed);
         for (VideoOutput output : options_.outputs) out.images.push_back(Compose(output, image, pair, nearness));
         out.time = item->frame.time;
         ++result.frames;
