@@ -1,4 +1,6 @@
 // depthforge video INPUT... -o DIR --as LIST [stereo and encoder flags]
+#include <malloc.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -42,7 +44,7 @@ void AddVideoCommand(CLI::App& app) {
     VideoConvertOptions options;
     std::vector<std::string> inputs;
     std::string output_dir, model;
-    bool quiet = false;
+    bool quiet = false, timing = false;
   };
   auto flags = std::make_shared<Flags>();
   VideoConvertOptions& o = flags->options;
@@ -58,18 +60,43 @@ void AddVideoCommand(CLI::App& app) {
   command->add_option("--codec", o.encoder.codec, "Video encoder: libx264 or libx265")->capture_default_str();
   command->add_option("--crf", o.encoder.crf, "Constant quality (lower is better)")->capture_default_str();
   command->add_option("--preset", o.encoder.preset, "Encoder speed preset")->capture_default_str();
-  command->add_option("--range-smoothing", o.range_smoothing,
+  AddEnumOption(command, "--stabilize", o.stabilizer.mode, StabilizeNames(),
+                "Temporal steadying of depth: none, range (smoothed depth range) or flow (also optical-flow blending)");
+  command->add_option("--range-smoothing", o.stabilizer.range_smoothing,
                       "Weight of each new frame in the running depth range (1 = per frame)")->capture_default_str();
+  command->add_option("--flow-weight", o.stabilizer.flow_weight,
+                      "Largest weight of the flow-carried previous depth (higher: steadier, more lag)")->capture_default_str();
+  command->add_option("--scene-detect", o.stabilizer.scene_detect, "Reset the steadying at scene cuts (true/false)")
+      ->capture_default_str();
+  command->add_option("--start", o.start, "Start at this time in seconds")->capture_default_str();
   command->add_option("--end", o.end, "Stop at this time in seconds (0: the whole video)")->capture_default_str();
+  command->add_option("--max-fps", o.max_fps, "Drop frames above this rate, timing kept (0: every frame)")
+      ->capture_default_str();
+  command->add_option("--segment-seconds", o.segment_seconds, "Length of the resumable pieces of work")
+      ->capture_default_str();
+  command->add_flag("--resume", o.resume,
+                    "Continue an interrupted conversion where it stopped; skip videos already converted");
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
+  command->add_flag("--timing", flags->timing, "Print the busy time of each stage per frame");
   command->callback([flags] {
     VideoConvertOptions options = flags->options;
     options.show_progress = !flags->quiet;
+    // Every frame allocates the same few large images. Above glibc's mmap
+    // threshold each would be fresh pages from the kernel, zeroed and
+    // faulted in again; kept in the heap they are reused (measured ~10 % of
+    // the CPU time of a 720p conversion; docs/PERFORMANCE.md).
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     options.Check();
     std::vector<std::string> inputs = CollectVideos(flags->inputs);
     EnsureWritableDirectory(flags->output_dir);
     EstimatorOptions estimator_options;
     estimator_options.model = flags->model;
+    // Video frames run through one network thread: rendering and encoding
+    // keep the other core busy, and a second network thread only spins
+    // (docs/PERFORMANCE.md).
+    estimator_options.threads = 1;
+    estimator_options.framing = Framing::kFullImage;
     auto estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
     VideoConverter converter(*estimator, options);
     InstallInterruptHandler();
@@ -84,13 +111,36 @@ void AddVideoCommand(CLI::App& app) {
         VideoConvertResult result = converter.Run(inputs[i], flags->output_dir, FileStem(inputs[i]));
         ++report.succeeded;
         report.written.insert(report.written.end(), result.written.begin(), result.written.end());
-        std::printf("%s: %lld frames in %.1f s (%.1f fps)%s%s\n", inputs[i].c_str(), (long long)result.frames,
-                    result.seconds, result.frames / std::max(1e-9, result.seconds),
-                    result.truncated ? "; the file ends early (truncated or damaged): what decoded was converted" : "",
-                    result.dropped_audio.empty() ? "" : "; some audio could not be kept in MP4");
+        if (result.already_done) {
+          std::printf("%s: already converted (--resume), skipped\n", inputs[i].c_str());
+          continue;
+        }
+        std::printf("%s: %lld frames in %.1f s (%.1f fps)", inputs[i].c_str(), (long long)result.frames,
+                    result.seconds, result.frames / std::max(1e-9, result.seconds));
+        if (result.resumed_frames > 0) std::printf(", %lld more from the earlier run", (long long)result.resumed_frames);
+        if (result.scene_cuts > 0) std::printf(", %d scene cut%s", result.scene_cuts, result.scene_cuts == 1 ? "" : "s");
+        std::printf("\n");
+        if (flags->timing) {
+          const double n = double(std::max<int64_t>(1, result.frames));
+          std::printf("  ms per frame, busy: decode %.1f, depth %.1f, render %.1f, encode %.1f\n",
+                      1e3 * result.decode_seconds / n, 1e3 * result.depth_seconds / n, 1e3 * result.render_seconds / n,
+                      1e3 * result.encode_seconds / n);
+        }
+        auto list = [](const char* what, const std::vector<std::string>& items) {
+          if (items.empty()) return;
+          std::string joined;
+          for (const auto& item : items) joined += (joined.empty() ? "" : ", ") + item;
+          std::printf("  %s: %s\n", what, joined.c_str());
+        };
+        list("copied", result.copied_streams);
+        list("re-encoded", result.reencoded_streams);
+        list("left out", result.dropped_streams);
+        if (result.truncated) std::printf("  the file ends early (truncated or damaged): what decoded was converted\n");
       } catch (const Interrupted&) {
         report.interrupted = true;
         report.not_started = int(inputs.size() - i);
+        std::fprintf(stderr, "video: %s stopped; the finished part is kept: run the same command with --resume to continue\n",
+                     inputs[i].c_str());
         break;
       } catch (const Error& e) {
         report.failures.push_back({inputs[i], e.what()});

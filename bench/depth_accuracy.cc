@@ -172,11 +172,20 @@ int main(int argc, char** argv) {
     for (double sigma_color : {6.0, 12.0, 24.0}) {
       for (double sigma_spatial : {0.5, 0.7, 1.0}) {
         UpsampleOptions o; o.radius = radius; o.sigma_color = sigma_color; o.sigma_spatial = sigma_spatial;
+        o.flat_tolerance = 0;  // the filter at every pixel
         char name[96];
         std::snprintf(name, sizeof name, "joint bilateral, radius %d, colour sigma %.0f, spatial sigma %.1f", radius, sigma_color, sigma_spatial);
         upsamplers.push_back({name, o});
       }
     }
+  }
+  // The default, computing the weights only near depth edges.
+  for (double tolerance : {0.01, 0.03, 0.05}) {
+    UpsampleOptions o;
+    o.flat_tolerance = tolerance;
+    char name[96];
+    std::snprintf(name, sizeof name, "default, bilinear where a window varies < %.0f %%", 100 * tolerance);
+    upsamplers.push_back({name, o});
   }
   for (const Upsampler& up : upsamplers) {
     std::printf("| %s |", up.name.c_str());

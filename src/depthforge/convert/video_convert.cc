@@ -1,9 +1,17 @@
 #include "depthforge/convert/video_convert.h"
 
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -13,16 +21,19 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_estimator.h"
-#include "depthforge/io/depth_io.h"
 #include "depthforge/render/stereo_layout.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/util/bounded_queue.h"
 #include "depthforge/util/interrupt.h"
 #include "depthforge/util/paths.h"
 #include "depthforge/util/progress.h"
+#include "depthforge/video/packet_file.h"
+#include "depthforge/video/segment_muxer.h"
 #include "depthforge/video/video_reader.h"
 
 namespace depthforge {
+
+namespace fs = std::filesystem;
 
 const EnumNames<VideoOutput>& VideoOutputNames() {
   static const EnumNames<VideoOutput> kNames{"video output", {
@@ -30,7 +41,7 @@ const EnumNames<VideoOutput>& VideoOutputNames() {
       {"tb", VideoOutput::kTopBottom}, {"htb", VideoOutput::kHalfTopBottom}, {"cross", VideoOutput::kCrossEyed},
       {"anaglyph", VideoOutput::kAnaglyph}, {"anaglyph-color", VideoOutput::kAnaglyphColor},
       {"anaglyph-half", VideoOutput::kAnaglyphHalfColor}, {"anaglyph-grey", VideoOutput::kAnaglyphGrey},
-      {"rgbd", VideoOutput::kRgbd}, {"depth", VideoOutput::kDepth}}};
+      {"rgbd", VideoOutput::kRgbd}, {"depth", VideoOutput::kDepth}, {"depth16", VideoOutput::kDepth16}}};
   return kNames;
 }
 
@@ -60,6 +71,7 @@ std::string VideoOutputFileName(const std::string& stem, VideoOutput output) {
     case VideoOutput::kAnaglyphGrey: return stem + "_redcyan_gray.mp4";
     case VideoOutput::kRgbd: return stem + "_RGBD.mp4";
     case VideoOutput::kDepth: return stem + "_depth.mp4";
+    case VideoOutput::kDepth16: return stem + "_depth16.mkv";
   }
   return stem + ".mp4";
 }
@@ -69,11 +81,27 @@ void VideoConvertOptions::Check() const {
   parallax.Check();
   view.Check();
   encoder.Check();
-  if (!(range_smoothing > 0 && range_smoothing <= 1)) throw OptionError("range smoothing must be in (0, 1]");
+  stabilizer.Check();
+  if (!(start >= 0)) throw OptionError("the start time must not be negative");
   if (!(end >= 0)) throw OptionError("the end time must not be negative");
+  if (end > 0 && end <= start) throw OptionError("the end time must come after the start time");
+  if (!(max_fps >= 0 && max_fps <= 1000)) throw OptionError("the largest frame rate must be between 0 (no limit) and 1000");
+  if (!(segment_seconds >= 0.5 && segment_seconds <= 3600)) throw OptionError("segments must last 0.5 s to 1 hour");
+}
+
+std::string VideoConverter::WorkFolder(const std::string& output_dir, const std::string& stem) {
+  return (fs::path(output_dir) / ("." + stem + ".depthforge-work")).string();
 }
 
 namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool NeedsStereo(VideoOutput output) {
+  return output != VideoOutput::kRgbd && output != VideoOutput::kDepth && output != VideoOutput::kDepth16;
+}
 
 cv::Size OutputSize(VideoOutput output, cv::Size frame) {
   switch (output) {
@@ -83,6 +111,30 @@ cv::Size OutputSize(VideoOutput output, cv::Size frame) {
     case VideoOutput::kTopBottom: return {frame.width, 2 * frame.height};
     default: return frame;
   }
+}
+
+// The size the eyes are rendered at: what the outputs show of them. Half
+// side by side alone needs half-width eyes, which halves the work of
+// upsampling and rendering; any output showing full eyes needs full ones.
+cv::Size EyeSize(const std::vector<VideoOutput>& outputs, cv::Size frame) {
+  cv::Size eye(0, 0);
+  for (VideoOutput output : outputs) {
+    if (!NeedsStereo(output)) continue;
+    cv::Size need = frame;
+    if (output == VideoOutput::kHalfSideBySide) need.width = frame.width / 2;
+    if (output == VideoOutput::kHalfTopBottom) need.height = frame.height / 2;
+    eye.width = std::max(eye.width, need.width);
+    eye.height = std::max(eye.height, need.height);
+  }
+  return eye.width > 0 ? eye : frame;
+}
+
+// Depth is estimated on the frame at the eyes' resolution but its own
+// shape: the network sees undistorted geometry, and half-width eyes need no
+// more depth detail than that (their rows are stretched from it).
+cv::Size DepthSize(cv::Size eye, cv::Size frame) {
+  const double scale = std::min(double(eye.width) / frame.width, double(eye.height) / frame.height);
+  return {std::max(2, int(std::lround(frame.width * scale))), std::max(2, int(std::lround(frame.height * scale)))};
 }
 
 int FramePacking(VideoOutput output) {
@@ -95,48 +147,166 @@ int FramePacking(VideoOutput output) {
   }
 }
 
-bool NeedsStereo(VideoOutput output) { return output != VideoOutput::kRgbd && output != VideoOutput::kDepth; }
+// Nearness over the steadied range as 0..1 (near = 1); NaN stays NaN.
+cv::Mat1f UnitNearness(const cv::Mat1f& nearness, const NearnessRange& range, cv::Size size) {
+  const float span = std::max(1e-12f, range.near - range.far);
+  cv::Mat1f unit = (nearness - range.far) / span;
+  cv::Mat1f sized;
+  if (unit.size() == size) sized = unit;
+  else cv::resize(unit, sized, size, 0, 0, cv::INTER_LINEAR);
+  return sized;
+}
 
-// Nearness mapped to 0..255 over the smoothed range (near = bright).
-cv::Mat1b NearnessImage(const DepthMap& depth, const NearnessRange& range) {
-  cv::Mat1b grey(depth.values.size(), uchar(0));
-  float span = std::max(1e-12f, range.near - range.far);
-  for (int y = 0; y < grey.rows; ++y) {
-    for (int x = 0; x < grey.cols; ++x) {
-      float v = depth.values(y, x);
-      if (!std::isfinite(v) || v <= 0) continue;
-      float n = depth.kind == DepthKind::kMetricDepth ? 1.f / v : v;
-      grey(y, x) = uchar(std::lround(255.f * std::clamp((n - range.far) / span, 0.f, 1.f)));
+cv::Mat1b NearnessImage(const cv::Mat1f& unit) {
+  cv::Mat1b grey(unit.size(), uchar(0));
+  for (int y = 0; y < unit.rows; ++y) {
+    for (int x = 0; x < unit.cols; ++x) {
+      const float v = unit(y, x);
+      if (std::isfinite(v)) grey(y, x) = uchar(std::lround(255.f * std::clamp(v, 0.f, 1.f)));
     }
   }
   return grey;
 }
 
-cv::Mat3b Compose(VideoOutput output, const cv::Mat3b& frame, const StereoPair& pair, const cv::Mat1b& nearness) {
+// 16-bit depth: millimetres for metric models, normalised inverse depth
+// (1..65535) for relative ones; 0 = unknown.
+cv::Mat1w Depth16(const cv::Mat1f& nearness, const NearnessRange& range, bool metric, cv::Size size) {
+  cv::Mat1f sized;
+  if (nearness.size() == size) sized = nearness;
+  else cv::resize(nearness, sized, size, 0, 0, cv::INTER_LINEAR);
+  cv::Mat1w out(size, uint16_t(0));
+  const float span = std::max(1e-12f, range.near - range.far);
+  for (int y = 0; y < size.height; ++y) {
+    for (int x = 0; x < size.width; ++x) {
+      const float n = sized(y, x);
+      if (!std::isfinite(n) || n <= 0) continue;
+      const float value = metric ? 1000.f / n : 1.f + 65534.f * std::clamp((n - range.far) / span, 0.f, 1.f);
+      out(y, x) = uint16_t(std::clamp(std::lround(value), 1L, 65535L));
+    }
+  }
+  return out;
+}
+
+cv::Mat Compose(VideoOutput output, const cv::Mat3b& frame, const StereoPair& pair, const cv::Mat1f& unit_nearness,
+                const cv::Mat1f& nearness, const NearnessRange& range, bool metric) {
+  auto side_by_side = [](const cv::Mat3b& a, const cv::Mat3b& b) {
+    cv::Mat3b out;
+    cv::hconcat(a, b, out);
+    return out;
+  };
   switch (output) {
     case VideoOutput::kSideBySide: return ComposeStereo(pair.left, pair.right, StereoLayout::kFullSideBySide);
-    case VideoOutput::kHalfSideBySide: return ComposeStereo(pair.left, pair.right, StereoLayout::kHalfSideBySide);
+    case VideoOutput::kHalfSideBySide:
+      // Eyes rendered at half width already are the half side-by-side picture.
+      if (2 * pair.left.cols == frame.cols) return side_by_side(pair.left, pair.right);
+      return ComposeStereo(pair.left, pair.right, StereoLayout::kHalfSideBySide);
     case VideoOutput::kTopBottom: return ComposeStereo(pair.left, pair.right, StereoLayout::kFullTopBottom);
-    case VideoOutput::kHalfTopBottom: return ComposeStereo(pair.left, pair.right, StereoLayout::kHalfTopBottom);
+    case VideoOutput::kHalfTopBottom:
+      if (2 * pair.left.rows == frame.rows) {
+        cv::Mat3b out;
+        cv::vconcat(pair.left, pair.right, out);
+        return out;
+      }
+      return ComposeStereo(pair.left, pair.right, StereoLayout::kHalfTopBottom);
     case VideoOutput::kCrossEyed: return ComposeStereo(pair.left, pair.right, StereoLayout::kCrossEyed);
     case VideoOutput::kAnaglyph: return MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kDubois);
     case VideoOutput::kAnaglyphColor: return MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kColor);
     case VideoOutput::kAnaglyphHalfColor: return MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kHalfColor);
     case VideoOutput::kAnaglyphGrey: return MakeAnaglyph(pair.left, pair.right, AnaglyphMode::kGrey);
     case VideoOutput::kRgbd: {
-      cv::Mat3b grey, out;
-      cv::cvtColor(nearness, grey, cv::COLOR_GRAY2BGR);
-      cv::hconcat(frame, grey, out);
-      return out;
+      cv::Mat3b grey;
+      cv::cvtColor(NearnessImage(unit_nearness), grey, cv::COLOR_GRAY2BGR);
+      return side_by_side(frame, grey);
     }
     case VideoOutput::kDepth: {
       cv::Mat3b colored;
-      cv::applyColorMap(nearness, colored, cv::COLORMAP_INFERNO);
+      cv::applyColorMap(NearnessImage(unit_nearness), colored, cv::COLORMAP_INFERNO);
       return colored;
     }
+    case VideoOutput::kDepth16: return Depth16(nearness, range, metric, frame.size());
   }
   return frame;
 }
+
+// What makes the frames of a conversion: a resumed run continues only work
+// done with the same settings on the same file.
+std::string Fingerprint(const std::string& input, const VideoConvertOptions& o, const std::string& model) {
+  std::error_code error;
+  std::ostringstream s;
+  s.precision(17);
+  s << "depthforge video work 1\ninput " << fs::absolute(input, error).string() << ' ' << fs::file_size(input, error)
+    << ' ' << fs::last_write_time(input, error).time_since_epoch().count() << "\nmodel " << model << "\noutputs";
+  for (VideoOutput output : o.outputs) s << ' ' << VideoOutputNames().Name(output);
+  s << "\nparallax " << o.parallax.strength << ' ' << o.parallax.convergence << "\nview " << o.view.edge_threshold << ' '
+    << o.view.edge_dilation << ' ' << int(o.view.hole_fill) << ' ' << o.view.hole_smoothing << "\nencoder "
+    << o.encoder.codec << ' ' << o.encoder.crf << ' ' << o.encoder.preset << "\nstabilizer "
+    << StabilizeNames().Name(o.stabilizer.mode) << ' ' << o.stabilizer.range_smoothing << ' ' << o.stabilizer.flow_weight
+    << ' ' << o.stabilizer.photometric_sigma << ' ' << o.stabilizer.flow_width << ' ' << o.stabilizer.scene_detect << ' '
+    << o.stabilizer.cut_share << "\ntime " << o.start << ' ' << o.end << ' ' << o.max_fps << ' ' << o.segment_seconds << '\n';
+  return s.str();
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string SegmentName(int64_t segment) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%06lld", static_cast<long long>(segment));
+  return name;
+}
+
+// Encoders of one segment, one per output, writing packet files.
+class SegmentEncoders {
+ public:
+  SegmentEncoders(const std::string& work, int64_t segment, const std::vector<VideoOutput>& outputs,
+                  const std::vector<cv::Size>& sizes, double rate, const VideoEncoderOptions& options)
+      : work_(work), segment_(segment) {
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const std::string path = PacketPath(work, segment, outputs[i]);
+      VideoEncoderOptions encoder = options;
+      encoder.frame_packing = FramePacking(outputs[i]);
+      auto kind = outputs[i] == VideoOutput::kDepth16 ? VideoEncoder::Input::kGray16 : VideoEncoder::Input::kBgr8;
+      auto slot = std::make_unique<Slot>();
+      Slot* raw = slot.get();
+      slot->encoder = std::make_unique<VideoEncoder>(path, sizes[i], rate, kind, encoder, /*global_header=*/true,
+                                                     [raw](AVPacket* packet) { raw->file->Write(packet); });
+      slot->file = std::make_unique<PacketFileWriter>(path, slot->encoder->parameters());
+      slots_.push_back(std::move(slot));
+    }
+  }
+  int64_t segment() const { return segment_; }
+  void Encode(const std::vector<cv::Mat>& images, double time) {
+    for (size_t i = 0; i < slots_.size(); ++i) slots_[i]->encoder->Encode(images[i], time);
+  }
+  // Flushes every encoder and commits the packet files, then the state:
+  // a segment with a state file is complete.
+  void Finish(const StabilizerState& state) {
+    for (auto& slot : slots_) {
+      slot->encoder->Flush();
+      slot->file->Commit();
+    }
+    state.Save(StatePath(work_, segment_));
+  }
+  static std::string PacketPath(const std::string& work, int64_t segment, VideoOutput output) {
+    return (fs::path(work) / (SegmentName(segment) + "." + VideoOutputNames().Name(output) + ".pkt")).string();
+  }
+  static std::string StatePath(const std::string& work, int64_t segment) {
+    return (fs::path(work) / (SegmentName(segment) + ".state")).string();
+  }
+
+ private:
+  struct Slot {
+    std::unique_ptr<PacketFileWriter> file;
+    std::unique_ptr<VideoEncoder> encoder;
+  };
+  std::string work_;
+  int64_t segment_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
 
 }  // namespace
 
@@ -147,133 +317,252 @@ VideoConverter::VideoConverter(const DepthEstimator& estimator, VideoConvertOpti
 
 VideoConvertResult VideoConverter::Run(const std::string& input, const std::string& output_dir,
                                        const std::string& stem) const {
-  auto start = std::chrono::steady_clock::now();
+  auto started = std::chrono::steady_clock::now();
+  VideoConvertResult result;
   ProtectInput(input);
   VideoReader reader(input);
   // 4:2:0 video needs even sides: an odd last row or column is dropped.
   const cv::Size frame_size(reader.size().width & ~1, reader.size().height & ~1);
   if (frame_size.width < 2 || frame_size.height < 2) throw FileError(input, "video frames are too small to convert");
-  const double rate = reader.frame_rate() > 0 ? reader.frame_rate() : 25.0;
+  const double source_rate = reader.frame_rate() > 0 ? reader.frame_rate() : 25.0;
+  const double rate = options_.max_fps > 0 ? std::min(source_rate, options_.max_fps) : source_rate;
   EnsureWritableDirectory(output_dir);
-  StagingDirectory stage(output_dir);
-  std::vector<std::unique_ptr<VideoFileWriter>> writers;
-  for (VideoOutput output : options_.outputs) {
-    VideoEncoderOptions encoder = options_.encoder;
-    encoder.frame_packing = FramePacking(output);
-    writers.push_back(std::make_unique<VideoFileWriter>(stage.PathFor(VideoOutputFileName(stem, output)),
-                                                        OutputSize(output, frame_size), rate, reader.audio_streams(),
-                                                        encoder));
-  }
-  const bool stereo = std::any_of(options_.outputs.begin(), options_.outputs.end(), NeedsStereo);
-  const bool shows_depth = !std::all_of(options_.outputs.begin(), options_.outputs.end(), NeedsStereo);
-  Progress progress("video " + stem, double(reader.estimated_frames()), "frame",
-                    options_.show_progress ? stderr : nullptr);
-  VideoConvertResult result;
 
-  // Three stages overlap: decoding (a thread), depth and rendering (this
-  // thread, where the network uses the cores it was given), encoding (a
-  // thread). Small bounded queues keep memory flat however long the film.
+  std::vector<std::string> names;
+  for (VideoOutput output : options_.outputs) names.push_back(VideoOutputFileName(stem, output));
+  if (options_.resume && std::all_of(names.begin(), names.end(), [&](const std::string& name) {
+        std::error_code error;
+        return fs::is_regular_file(fs::path(output_dir) / name, error);
+      })) {
+    result.already_done = true;
+    for (const std::string& name : names) result.written.push_back((fs::path(output_dir) / name).string());
+    return result;
+  }
+
+  // The work folder: kept segments when resuming the same work, else new.
+  const std::string work = WorkFolder(output_dir, stem);
+  const std::string fingerprint = Fingerprint(input, options_, estimator_.name());
+  const std::string settings_path = (fs::path(work) / "settings").string();
+  std::error_code error;
+  int64_t first_segment = 0;
+  StabilizerState state;
+  if (options_.resume && ReadText(settings_path) == fingerprint) {
+    CleanStaleTemporaries(work);
+    while (fs::exists(SegmentEncoders::StatePath(work, first_segment), error)) ++first_segment;
+    if (first_segment > 0) state = StabilizerState::Load(SegmentEncoders::StatePath(work, first_segment - 1));
+    AVPacket* packet = av_packet_alloc();
+    for (int64_t s = 0; s < first_segment; ++s) {
+      PacketFileReader done(SegmentEncoders::PacketPath(work, s, options_.outputs.front()));
+      while (done.Read(packet)) ++result.resumed_frames;
+    }
+    av_packet_free(&packet);
+  } else {
+    fs::remove_all(work, error);
+    fs::create_directories(work, error);
+    if (error) throw FileError(work, "cannot create the work folder: " + error.message());
+    WriteAtomically(settings_path, [&](const std::string& temp) {
+      std::ofstream out(temp);
+      out << fingerprint;
+      if (!out.flush()) throw FileError(settings_path, "cannot write");
+    });
+  }
+  const double begin_time = options_.start + double(first_segment) * options_.segment_seconds;
+  if (begin_time > 0) reader.SeekBefore(begin_time);
+
+  const cv::Size eye_size = EyeSize(options_.outputs, frame_size);
+  const cv::Size depth_size = DepthSize(eye_size, frame_size);
+  std::vector<cv::Size> output_sizes;
+  for (VideoOutput output : options_.outputs) output_sizes.push_back(OutputSize(output, frame_size));
+  const bool stereo = std::any_of(options_.outputs.begin(), options_.outputs.end(), NeedsStereo);
+  const bool metric = estimator_.kind() == DepthKind::kMetricDepth;
+  double expected = reader.duration() > 0 ? std::max(0.0, (options_.end > 0 ? std::min(options_.end, reader.duration())
+                                                                            : reader.duration()) - begin_time)
+                                          : 0.0;
+  Progress progress("video " + stem, expected * rate, "frame", options_.show_progress ? stderr : nullptr);
+
+  // Four stages overlap: decoding and scaling (a thread), depth and its
+  // steadying (this thread, where the network runs), rendering (a thread),
+  // encoding (a thread). Small bounded queues keep memory flat however long
+  // the film.
   struct Decoded {
-    VideoFrame frame;  // an empty image: only the audio after the last frame
-    std::vector<AudioPacket> audio;
+    cv::Mat3b frame, eye, depth_image;
+    double time = 0;
+    int64_t segment = 0;
+  };
+  struct WithDepth {
+    Decoded decoded;
+    cv::Mat1f nearness;
+    NearnessRange range;
+    std::shared_ptr<const StabilizerState> state;  // after this frame
   };
   struct Rendered {
-    std::vector<cv::Mat3b> images;  // one per output; empty: audio only
+    std::vector<cv::Mat> images;  // one per output
     double time = 0;
-    std::vector<AudioPacket> audio;
+    int64_t segment = 0;
+    std::shared_ptr<const StabilizerState> state;
   };
-  BoundedQueue<Decoded> decoded(4);
-  BoundedQueue<Rendered> rendered(4);
-  std::exception_ptr decode_error, encode_error;
-  std::atomic<bool> encode_failed{false};
+  BoundedQueue<Decoded> decoded(3);
+  BoundedQueue<WithDepth> with_depth(3);
+  BoundedQueue<Rendered> rendered(3);
+  std::exception_ptr decode_error, render_error, encode_error;
+  std::atomic<bool> failed{false};
+  auto fail = [&](std::exception_ptr& slot) {
+    slot = std::current_exception();
+    failed = true;
+    decoded.Abandon();
+    with_depth.Abandon();
+    rendered.Abandon();
+  };
+
   std::thread decoder([&] {
     try {
       VideoFrame frame;
-      std::vector<AudioPacket> audio;
-      while (reader.Read(frame, audio)) {
-        if (options_.end > 0 && frame.time >= options_.end) {
-          audio.clear();
-          break;
+      int64_t last_slot = -1;
+      while (true) {
+        auto busy = std::chrono::steady_clock::now();
+        if (!reader.Read(frame)) break;
+        if (frame.time < begin_time - 1e-6) continue;  // before the start (after a seek to a key frame)
+        if (options_.end > 0 && frame.time >= options_.end) break;
+        if (options_.max_fps > 0) {
+          const int64_t slot = int64_t(std::floor((frame.time - options_.start) * options_.max_fps + 1e-6));
+          if (slot <= last_slot) continue;
+          last_slot = slot;
         }
-        if (!decoded.Push({std::move(frame), std::move(audio)})) return;
-        audio.clear();  // moved from: make it empty again
+        Decoded item;
+        item.frame = frame.image.size() == frame_size ? frame.image : cv::Mat3b(frame.image(cv::Rect({0, 0}, frame_size)));
+        if (eye_size == frame_size) item.eye = item.frame;
+        else cv::resize(item.frame, item.eye, eye_size, 0, 0, cv::INTER_AREA);
+        if (depth_size == eye_size) item.depth_image = item.eye;
+        else cv::resize(item.frame, item.depth_image, depth_size, 0, 0, cv::INTER_AREA);
+        item.time = frame.time;
+        item.segment = std::max<int64_t>(first_segment, int64_t(std::floor((frame.time - options_.start) / options_.segment_seconds)));
+        result.decode_seconds += SecondsSince(busy);
+        if (!decoded.Push(std::move(item))) return;
       }
-      if (!audio.empty()) decoded.Push({VideoFrame{}, std::move(audio)});
     } catch (...) {
-      decode_error = std::current_exception();
+      fail(decode_error);
     }
     decoded.Close();
   });
-  std::thread encoder([&] {
+  std::thread renderer([&] {
     try {
-      while (auto item = rendered.Pop()) {
-        for (AudioPacket& packet : item->audio) {
-          for (size_t w = 0; w < writers.size(); ++w) {
-            AudioPacket copy = w + 1 == writers.size() ? std::move(packet) : packet.Clone();
-            writers[w]->WriteAudio(copy);
-          }
+      while (auto item = with_depth.Pop()) {
+        auto busy = std::chrono::steady_clock::now();
+        Rendered out;
+        StereoPair pair;
+        if (stereo) {
+          cv::Mat1f eye_nearness;
+          if (item->nearness.size() == eye_size) eye_nearness = item->nearness;
+          else cv::resize(item->nearness, eye_nearness, eye_size, 0, 0, cv::INTER_LINEAR);
+          pair = RenderStereoPair(item->decoded.eye, DisparityFromNearness(eye_nearness, options_.parallax, item->range),
+                                  options_.view);
         }
-        for (size_t w = 0; w < item->images.size(); ++w) writers[w]->WriteFrame(item->images[w], item->time);
+        cv::Mat1f unit;
+        for (VideoOutput output : options_.outputs) {
+          if ((output == VideoOutput::kRgbd || output == VideoOutput::kDepth) && unit.empty()) {
+            unit = UnitNearness(item->nearness, item->range, frame_size);
+          }
+          out.images.push_back(Compose(output, item->decoded.frame, pair, unit, item->nearness, item->range, metric));
+        }
+        out.time = item->decoded.time;
+        out.segment = item->decoded.segment;
+        out.state = std::move(item->state);
+        result.render_seconds += SecondsSince(busy);
+        if (!rendered.Push(std::move(out))) return;
       }
     } catch (...) {
-      encode_error = std::current_exception();
-      encode_failed = true;
-      rendered.Abandon();
+      fail(render_error);
+    }
+    rendered.Close();
+  });
+  std::atomic<int64_t> encoded{0};
+  std::thread encoder([&] {
+    try {
+      std::unique_ptr<SegmentEncoders> segment;
+      std::shared_ptr<const StabilizerState> last_state;
+      while (auto item = rendered.Pop()) {
+        auto busy = std::chrono::steady_clock::now();
+        if (segment && segment->segment() != item->segment) {
+          segment->Finish(*last_state);
+          segment.reset();
+        }
+        if (!segment) {
+          segment = std::make_unique<SegmentEncoders>(work, item->segment, options_.outputs, output_sizes, rate, options_.encoder);
+        }
+        segment->Encode(item->images, item->time);
+        last_state = std::move(item->state);
+        ++encoded;
+        result.encode_seconds += SecondsSince(busy);
+      }
+      if (segment && !failed && !InterruptRequested()) segment->Finish(*last_state);
+    } catch (...) {
+      fail(encode_error);
     }
   });
   auto stop_stages = [&] {
     decoded.Abandon();
+    with_depth.Abandon();
     rendered.Abandon();
     decoder.join();
+    renderer.join();
     encoder.join();
   };
   try {
-    std::optional<NearnessRange> smoothed;
+    DepthStabilizer stabilizer(options_.stabilizer, state);
     while (auto item = decoded.Pop()) {
       if (InterruptRequested()) throw Interrupted();
-      if (encode_failed) break;
-      Rendered out;
-      out.audio = std::move(item->audio);
-      if (!item->frame.image.empty()) {
-        const cv::Mat3b& source = item->frame.image;
-        cv::Mat3b image = source.size() == frame_size ? source : cv::Mat3b(source(cv::Rect({0, 0}, frame_size)).clone());
-        DepthMap depth = estimator_.Estimate(image);
-        NearnessRange range = MeasureNearnessRange(depth);
-        if (smoothed) {
-          const float a = float(options_.range_smoothing);
-          smoothed->far = a * range.far + (1 - a) * smoothed->far;
-          smoothed->near = a * range.near + (1 - a) * smoothed->near;
-        } else {
-          smoothed = range;
-        }
-        StereoPair pair;
-        if (stereo) pair = RenderStereoPair(image, DisparityFromDepth(depth, options_.parallax, *smoothed), options_.view);
-        cv::Mat1b nearness;  // only for the rgbd and depth outputs
-        if (shows_depth) nearness = NearnessImage(depth, *smoothed);
-        for (VideoOutput output : options_.outputs) out.images.push_back(Compose(output, image, pair, nearness));
-        out.time = item->frame.time;
-        ++result.frames;
-        progress.Set(double(result.frames));
-      }
-      if (!rendered.Push(std::move(out))) break;
+      auto busy = std::chrono::steady_clock::now();
+      WithDepth out;
+      DepthMap depth = estimator_.Estimate(item->depth_image);
+      StabilizedFrame steady = stabilizer.Add(item->depth_image, NearnessMap(depth));
+      result.scene_cuts += steady.scene_cut ? 1 : 0;
+      out.nearness = std::move(steady.nearness);
+      out.range = steady.range;
+      out.state = std::make_shared<const StabilizerState>(stabilizer.state());
+      out.decoded = std::move(*item);
+      result.depth_seconds += SecondsSince(busy);
+      if (!with_depth.Push(std::move(out))) break;
+      ++result.frames;
+      progress.Set(double(encoded));
     }
   } catch (...) {
     stop_stages();
     throw;
   }
-  decoded.Abandon();  // releases the decoder if this loop stopped early
-  rendered.Close();
+  with_depth.Close();
   decoder.join();
+  renderer.join();
   encoder.join();
-  if (decode_error) std::rethrow_exception(decode_error);
-  if (encode_error) std::rethrow_exception(encode_error);
-  if (result.frames == 0) throw FileError(input, "no video frame could be decoded");
-  for (auto& writer : writers) writer->Finish();
+  if (InterruptRequested()) throw Interrupted();
+  for (auto* e : {&decode_error, &render_error, &encode_error}) {
+    if (*e) std::rethrow_exception(*e);
+  }
+  progress.Set(double(encoded));
   progress.Finish();
-  result.dropped_audio = writers.front()->dropped_audio();
   result.truncated = reader.truncated();
+
+  // Every segment is done: join them with the source's other streams.
+  std::vector<int64_t> segments;
+  for (int64_t s = 0; fs::exists(SegmentEncoders::StatePath(work, s), error); ++s) segments.push_back(s);
+  if (segments.empty()) throw FileError(input, "no video frame could be decoded" + std::string(options_.start > 0 ? " after the start time" : ""));
+  StagingDirectory stage(output_dir);
+  for (size_t i = 0; i < options_.outputs.size(); ++i) {
+    MuxInput mux;
+    for (int64_t s : segments) mux.segments.push_back(SegmentEncoders::PacketPath(work, s, options_.outputs[i]));
+    mux.source = input;
+    mux.start = options_.start;
+    mux.end = options_.end;
+    mux.frame_rate = rate;
+    MuxReport report = MuxSegments(stage.PathFor(names[i]), mux);
+    if (i == 0) {
+      result.copied_streams = report.copied;
+      result.reencoded_streams = report.reencoded;
+      result.dropped_streams = report.dropped;
+    }
+  }
   result.written = stage.Commit();
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fs::remove_all(work, error);
+  result.seconds = SecondsSince(started);
   return result;
 }
 

@@ -15,6 +15,7 @@ void UpsampleOptions::Check() const {
   if (radius < 1 || radius > 8) throw OptionError("upsampling radius must be between 1 and 8, got " + std::to_string(radius));
   if (!(sigma_spatial > 0 && sigma_spatial < 100)) throw OptionError("upsampling spatial sigma must be in (0, 100)");
   if (!(sigma_color > 0 && sigma_color < 1000)) throw OptionError("upsampling colour sigma must be in (0, 1000)");
+  if (!(flat_tolerance >= 0 && flat_tolerance < 1)) throw OptionError("upsampling flat tolerance must be in [0, 1)");
 }
 
 cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const UpsampleOptions& options,
@@ -31,9 +32,27 @@ cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const Upsa
   }
   const float scale_x = float(low.cols) / guide.cols, scale_y = float(low.rows) / guide.rows;
   cv::Mat1f out(guide.size(), 0.f);
+  cv::Mat1f bilinear;
+  cv::resize(signal, bilinear, guide.size(), 0, 0, cv::INTER_LINEAR);
   if (!options.enabled) {
-    cv::resize(signal, out, guide.size(), 0, 0, cv::INTER_LINEAR);
+    out = bilinear;
   } else {
+    // Smooth windows: every sample known and all within flat_tolerance of
+    // each other. The bilateral result is a weighted mean of the window, as
+    // is the bilinear one, so there they differ by less than the tolerance;
+    // the costly weights are computed only near edges.
+    const int window = 2 * options.radius + 1;
+    const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, {window, window});
+    cv::Mat1f window_min, window_max;
+    cv::erode(signal, window_min, kernel, {-1, -1}, 1, cv::BORDER_REPLICATE);
+    cv::dilate(signal, window_max, kernel, {-1, -1}, 1, cv::BORDER_REPLICATE);
+    cv::Mat1b smooth(low.size(), uchar(0));
+    for (int y = 0; y < low.rows; ++y) {
+      for (int x = 0; x < low.cols; ++x) {
+        const float lo = window_min(y, x), hi = window_max(y, x);
+        smooth(y, x) = lo > 0 && hi - lo <= float(options.flat_tolerance) * hi;
+      }
+    }
     // The photo at the depth map's resolution: the colour each depth sample saw.
     cv::Mat3b guide_low;
     cv::resize(guide, guide_low, low.size(), 0, 0, cv::INTER_AREA);
@@ -68,8 +87,14 @@ cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const Upsa
         }
         const cv::Vec3b* guide_row = guide[y];
         float* out_row = out[y];
+        const uchar* smooth_row = smooth[std::clamp(y0 + r, 0, low.rows - 1)];
+        const float* bilinear_row = bilinear[y];
         for (int x = 0; x < guide.cols; ++x) {
           const int x0 = first_x[size_t(x)];
+          if (smooth_row[std::clamp(x0 + r, 0, low.cols - 1)]) {
+            out_row[x] = bilinear_row[x];
+            continue;
+          }
           const float* wx = &weight_x[size_t(x) * size_t(taps)];
           const cv::Vec3b c = guide_row[x];
           float sum = 0, weight_sum = 0;
@@ -93,11 +118,7 @@ cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const Upsa
       }
     });
     // Where no sample had a similar colour, fall back to the bilinear value.
-    if (cv::countNonZero(out <= 0) > 0) {
-      cv::Mat1f bilinear;
-      cv::resize(signal, bilinear, guide.size(), 0, 0, cv::INTER_LINEAR);
-      bilinear.copyTo(out, out <= 0);
-    }
+    if (cv::countNonZero(out <= 0) > 0) bilinear.copyTo(out, out <= 0);
   }
   if (inverse) {
     for (int y = 0; y < out.rows; ++y) {

@@ -15,6 +15,11 @@ struct UpsampleOptions {
   int radius = 1;              // window radius in low-resolution pixels
   double sigma_spatial = 0.5;  // in low-resolution pixels
   double sigma_color = 12.0;   // in 8-bit colour levels (Euclidean over B,G,R)
+  // Where every sample of a window lies within this fraction of the largest
+  // (no depth edge), the bilinear value is used: it differs from the
+  // bilateral one by less than that, and on 720p video frames skips the
+  // weights for about half the pixels (docs/ACCURACY.md). 0 = everywhere.
+  double flat_tolerance = 0.03;
   void Check() const;
 };
 

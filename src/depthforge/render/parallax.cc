@@ -29,14 +29,23 @@ float Nearness(const DepthMap& depth, float v) {
 
 }  // namespace
 
-NearnessRange MeasureNearnessRange(const DepthMap& depth) {
+cv::Mat1f NearnessMap(const DepthMap& depth) {
+  cv::Mat1f nearness(depth.values.size());
+  for (int y = 0; y < depth.height(); ++y) {
+    const float* in = depth.values[y];
+    float* out = nearness[y];
+    for (int x = 0; x < depth.width(); ++x) out[x] = Nearness(depth, in[x]);
+  }
+  return nearness;
+}
+
+NearnessRange MeasureNearnessRange(const cv::Mat1f& nearness) {
   std::vector<float> samples;
-  samples.reserve(depth.values.total() / 4 + 1);
+  samples.reserve(nearness.total() / 4 + 1);
   // Every 4th usable pixel, counted over the usable ones (not by position,
   // so sparse maps on odd rows still count).
   int64_t usable = 0;
-  for (float v : depth.values) {
-    float n = Nearness(depth, v);
+  for (float n : nearness) {
     if (std::isfinite(n) && usable++ % 4 == 0) samples.push_back(n);
   }
   if (samples.empty()) throw Error("the depth map has no usable pixel (every value is NaN, infinite, zero or negative)");
@@ -48,21 +57,30 @@ NearnessRange MeasureNearnessRange(const DepthMap& depth) {
   return {percentile(0.01), percentile(0.99)};
 }
 
+NearnessRange MeasureNearnessRange(const DepthMap& depth) { return MeasureNearnessRange(NearnessMap(depth)); }
+
 cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options) {
-  return DisparityFromDepth(depth, options, MeasureNearnessRange(depth));
+  cv::Mat1f nearness = NearnessMap(depth);
+  return DisparityFromNearness(nearness, options, MeasureNearnessRange(nearness));
 }
 
 cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options, const NearnessRange& range) {
+  return DisparityFromNearness(NearnessMap(depth), options, range);
+}
+
+cv::Mat1f DisparityFromNearness(const cv::Mat1f& nearness, const ParallaxOptions& options, const NearnessRange& range) {
   options.Check();
   const float span = range.near - range.far;
-  const double max_disparity = options.strength / 100.0 * depth.width();
-  cv::Mat1f disparity(depth.values.size());
-  for (int y = 0; y < depth.height(); ++y) {
-    for (int x = 0; x < depth.width(); ++x) {
-      float n = Nearness(depth, depth.values(y, x));
+  const double max_disparity = options.strength / 100.0 * nearness.cols;
+  cv::Mat1f disparity(nearness.size());
+  for (int y = 0; y < nearness.rows; ++y) {
+    const float* in = nearness[y];
+    float* out = disparity[y];
+    for (int x = 0; x < nearness.cols; ++x) {
+      const float n = in[x];
       // A constant depth map has no range: everything sits at the screen.
       float unit = span > 1e-12f ? std::clamp((n - range.far) / span, 0.f, 1.f) : float(options.convergence);
-      disparity(y, x) = std::isfinite(n) ? float(max_disparity * (unit - options.convergence)) : n;
+      out[x] = std::isfinite(n) ? float(max_disparity * (unit - options.convergence)) : n;
     }
   }
   return disparity;

@@ -33,4 +33,11 @@ NearnessRange MeasureNearnessRange(const DepthMap& depth);
 // The same with a given range (values outside it are clamped).
 cv::Mat1f DisparityFromDepth(const DepthMap& depth, const ParallaxOptions& options, const NearnessRange& range);
 
+// Nearness per pixel: inverse depth for metric maps, the value itself for
+// relative (inverse-depth) maps; NaN where the depth is unusable. Videos
+// smooth it over time before it becomes disparity.
+cv::Mat1f NearnessMap(const DepthMap& depth);
+NearnessRange MeasureNearnessRange(const cv::Mat1f& nearness);
+cv::Mat1f DisparityFromNearness(const cv::Mat1f& nearness, const ParallaxOptions& options, const NearnessRange& range);
+
 }  // namespace depthforge

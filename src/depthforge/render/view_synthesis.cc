@@ -6,6 +6,7 @@
 #include <tuple>
 #include <vector>
 
+#include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
 
@@ -48,13 +49,16 @@ struct RowTarget {
     depth[p] = d;
     color[p] = cv::Vec3b(cv::saturate_cast<uchar>(c[0]), cv::saturate_cast<uchar>(c[1]), cv::saturate_cast<uchar>(c[2]));
   }
-  // Pixel centres p with a <= p < b get the linear blend from (ta, ca, da) to (tb, cb, db).
-  void Span(double a, double b, double ta, double tb, const cv::Vec3f& ca, const cv::Vec3f& cb, float da, float db) {
+  // Pixel centres p with a <= p < b get the linear blend from (ta, ca, da)
+  // to (tb, cb, db). Single precision: positions are below 2^16 pixels.
+  void Span(float a, float b, float ta, float tb, const cv::Vec3f& ca, const cv::Vec3f& cb, float da, float db) {
     if (b < a) std::swap(a, b);
-    int first = std::max(0, int(std::ceil(a))), last = std::min(width, int(std::ceil(b)));
+    const int first = std::max(0, int(std::ceil(a))), last = std::min(width, int(std::ceil(b)));
+    if (first >= last) return;
+    const float step = tb != ta ? 1.f / (tb - ta) : 0.f;
     for (int p = first; p < last; ++p) {
-      double alpha = tb != ta ? std::clamp((p - ta) / (tb - ta), 0.0, 1.0) : 0.0;
-      Put(p, ca * float(1 - alpha) + cb * float(alpha), float((1 - alpha) * da + alpha * db));
+      const float alpha = std::clamp((float(p) - ta) * step, 0.f, 1.f);
+      Put(p, ca + (cb - ca) * alpha, da + (db - da) * alpha);
     }
   }
 };
@@ -64,25 +68,27 @@ struct RowTarget {
 // with the fills of the rows above and below, which hides row-to-row streaks
 // without ever reading a foreground pixel.
 void SmoothFilledHoles(cv::Mat3b& image, const cv::Mat1b& holes, int smoothing) {
-  cv::Mat3f filled;
-  image.convertTo(filled, CV_32F);
-  cv::Mat3f sum(image.size(), cv::Vec3f(0, 0, 0));
-  cv::Mat1f count(image.size(), 0.f);
-  for (int y = 0; y < image.rows; ++y) {
-    for (int x = 0; x < image.cols; ++x) {
-      if (!holes(y, x)) continue;
-      for (int k = std::max(0, y - smoothing); k <= std::min(image.rows - 1, y + smoothing); ++k) {
-        if (!holes(k, x)) continue;
-        sum(y, x) += filled(k, x);
-        count(y, x) += 1.f;
+  const cv::Mat3b filled = image.clone();  // the fills before smoothing
+  cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
+    for (int y = rows.start; y < rows.end; ++y) {
+      const uchar* hole = holes[y];
+      cv::Vec3b* out = image[y];
+      const int first_row = std::max(0, y - smoothing), last_row = std::min(image.rows - 1, y + smoothing);
+      for (int x = 0; x < image.cols; ++x) {
+        if (!hole[x]) continue;
+        int sum[3] = {0, 0, 0}, count = 0;
+        for (int k = first_row; k <= last_row; ++k) {
+          if (!holes(k, x)) continue;
+          const cv::Vec3b& c = filled(k, x);
+          sum[0] += c[0], sum[1] += c[1], sum[2] += c[2];
+          ++count;
+        }
+        // Integer sums, rounded to nearest.
+        out[x] = cv::Vec3b(uchar((2 * sum[0] + count) / (2 * count)), uchar((2 * sum[1] + count) / (2 * count)),
+                           uchar((2 * sum[2] + count) / (2 * count)));
       }
     }
-  }
-  for (int y = 0; y < image.rows; ++y) {
-    for (int x = 0; x < image.cols; ++x) {
-      if (holes(y, x) && count(y, x) > 0) image(y, x) = cv::Vec3b(sum(y, x) / count(y, x));
-    }
-  }
+  });
 }
 
 }  // namespace
@@ -168,26 +174,27 @@ SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparit
       const cv::Vec3b* src = image[y];
       RowTarget row{view.image[y], view.disparity[y], image.cols, options.z_buffer};
       auto valid = [&](int x) { return x >= 0 && x < image.cols && std::isfinite(d[x]); };
-      auto target = [&](int x) { return x - shift * d[x]; };
+      const float shift_f = float(shift);
+      auto target = [&](int x) { return float(x) - shift_f * d[x]; };
       auto joined = [&](int a, int b) {
         return options.connect_surfaces && valid(a) && valid(b) && std::abs(d[a] - d[b]) <= threshold;
       };
       for (int x = 0; x < image.cols; ++x) {
         if (!valid(x)) continue;
         cv::Vec3f c(src[x]);
-        double t = target(x);
+        const float t = target(x);
         if (!options.connect_surfaces) {
           row.Put(int(std::lround(t)), c, d[x]);
           continue;
         }
         // The half pixel before x when the surface starts here, the span to
         // x+1 when it continues, or the half pixel after x when it ends.
-        if (!joined(x - 1, x)) row.Span(t - 0.5, t, t, t, c, c, d[x], d[x]);
+        if (!joined(x - 1, x)) row.Span(t - 0.5f, t, t, t, c, c, d[x], d[x]);
         if (joined(x, x + 1)) {
-          double t_next = target(x + 1);
+          const float t_next = target(x + 1);
           row.Span(t, t_next, t, t_next, c, cv::Vec3f(src[x + 1]), d[x], d[x + 1]);
         } else {
-          row.Span(t, t + 0.5, t, t, c, c, d[x], d[x]);
+          row.Span(t, t + 0.5f, t, t, c, c, d[x], d[x]);
         }
       }
     }

@@ -19,29 +19,6 @@ extern "C" {
 
 namespace depthforge {
 
-AudioPacket::AudioPacket(AudioPacket&& other) noexcept : stream(other.stream), packet(other.packet) {
-  other.packet = nullptr;
-}
-
-AudioPacket& AudioPacket::operator=(AudioPacket&& other) noexcept {
-  if (this != &other) {
-    av_packet_free(&packet);
-    stream = other.stream;
-    packet = other.packet;
-    other.packet = nullptr;
-  }
-  return *this;
-}
-
-AudioPacket::~AudioPacket() { av_packet_free(&packet); }
-
-AudioPacket AudioPacket::Clone() const {
-  AudioPacket copy;
-  copy.stream = stream;
-  copy.packet = packet ? av_packet_clone(packet) : nullptr;
-  return copy;
-}
-
 struct VideoReader::Impl {
   std::string path;
   AVFormatContext* format = nullptr;
@@ -50,8 +27,6 @@ struct VideoReader::Impl {
   AVPacket* packet = nullptr;
   AVFrame* frame = nullptr;
   int video_stream = -1;
-  std::vector<int> audio_stream_of;  // stream index -> audio stream number, or -1
-  std::vector<AudioStreamInfo> audio;
   std::deque<VideoFrame> pending;
   std::string codec;
   int rotation = 0;
@@ -149,12 +124,12 @@ VideoReader::VideoReader(const std::string& path) : impl_(std::make_unique<Impl>
     double counterclockwise = av_display_rotation_get(reinterpret_cast<const int32_t*>(matrix));
     if (std::isfinite(counterclockwise)) m.rotation = ((int(std::lround(-counterclockwise / 90.0)) % 4 + 4) % 4) * 90;
   }
-  m.audio_stream_of.assign(m.format->nb_streams, -1);
   for (unsigned i = 0; i < m.format->nb_streams; ++i) {
-    const AVStream* s = m.format->streams[i];
-    if (s->codecpar->codec_type != AVMEDIA_TYPE_AUDIO) continue;
-    m.audio_stream_of[i] = int(m.audio.size());
-    m.audio.push_back({s->codecpar, s->time_base.num, s->time_base.den, avcodec_get_name(s->codecpar->codec_id)});
+    if (int(i) == m.video_stream) {
+      m.format->streams[i]->discard = AVDISCARD_DEFAULT;
+    } else {
+      m.format->streams[i]->discard = AVDISCARD_ALL;  // audio and subtitles are muxed from the source later
+    }
   }
   m.packet = av_packet_alloc();
   m.frame = av_frame_alloc();
@@ -187,10 +162,9 @@ int64_t VideoReader::estimated_frames() const {
 
 int VideoReader::rotation() const { return impl_->rotation; }
 const std::string& VideoReader::codec() const { return impl_->codec; }
-const std::vector<AudioStreamInfo>& VideoReader::audio_streams() const { return impl_->audio; }
 bool VideoReader::truncated() const { return impl_->truncated; }
 
-bool VideoReader::Read(VideoFrame& frame, std::vector<AudioPacket>& audio) {
+bool VideoReader::Read(VideoFrame& frame) {
   Impl& m = *impl_;
   while (m.pending.empty() && !m.finished) {
     if (m.flushed) {
@@ -207,21 +181,9 @@ bool VideoReader::Read(VideoFrame& frame, std::vector<AudioPacket>& audio) {
     }
     if (m.packet->stream_index == m.video_stream) {
       status = avcodec_send_packet(m.decoder, m.packet);
-      av_packet_unref(m.packet);
       if (status < 0 && status != AVERROR(EAGAIN)) m.truncated = true;  // a broken packet: skip it
+      av_packet_unref(m.packet);
       m.Drain();
-    } else if (m.audio_stream_of[size_t(m.packet->stream_index)] >= 0) {
-      AudioPacket out;
-      out.stream = m.audio_stream_of[size_t(m.packet->stream_index)];
-      out.packet = av_packet_alloc();
-      av_packet_move_ref(out.packet, m.packet);
-      if (m.format->start_time != AV_NOPTS_VALUE) {
-        AVRational base = m.format->streams[out.packet->stream_index]->time_base;
-        int64_t shift = av_rescale_q(m.format->start_time, AV_TIME_BASE_Q, base);
-        if (out.packet->pts != AV_NOPTS_VALUE) out.packet->pts -= shift;
-        if (out.packet->dts != AV_NOPTS_VALUE) out.packet->dts -= shift;
-      }
-      audio.push_back(std::move(out));
     } else {
       av_packet_unref(m.packet);
     }
@@ -230,6 +192,19 @@ bool VideoReader::Read(VideoFrame& frame, std::vector<AudioPacket>& audio) {
   frame = std::move(m.pending.front());
   m.pending.pop_front();
   return true;
+}
+
+void VideoReader::SeekBefore(double seconds) {
+  Impl& m = *impl_;
+  const AVStream* s = m.stream();
+  int64_t target = std::llround((seconds + m.StartSeconds()) / av_q2d(s->time_base));
+  if (s->start_time != AV_NOPTS_VALUE) target = std::max(target, s->start_time);
+  // A format that cannot seek is read from where it is: the caller drops
+  // the frames before the time it wants either way.
+  if (av_seek_frame(m.format, m.video_stream, target, AVSEEK_FLAG_BACKWARD) < 0) return;
+  avcodec_flush_buffers(m.decoder);
+  m.pending.clear();
+  m.flushed = m.finished = false;
 }
 
 }  // namespace depthforge

@@ -42,10 +42,9 @@ TEST(VideoReader, ReadsEveryFrameOfARealClipInOrder) {
   VideoReader reader(clip);
   EXPECT_EQ(reader.size(), reference.size);
   VideoFrame frame;
-  std::vector<AudioPacket> audio;
   int64_t frames = 0;
   double last = -1;
-  while (reader.Read(frame, audio)) {
+  while (reader.Read(frame)) {
     EXPECT_EQ(frame.index, frames);
     EXPECT_GT(frame.time, last);
     EXPECT_EQ(frame.image.size(), reference.size);
@@ -60,15 +59,14 @@ TEST(VideoWriter, VariableFrameTimesSurviveTheRoundTrip) {
   testing::TempDir dir;
   const std::vector<double> times = {0.0, 0.04, 0.08, 0.20, 0.24, 0.50, 0.54};
   {
-    VideoFileWriter writer(dir.File("v.mp4"), {64, 48}, 25, {}, VideoEncoderOptions{});
+    VideoFileWriter writer(dir.File("v.mp4"), {64, 48}, 25, VideoEncoderOptions{});
     for (size_t i = 0; i < times.size(); ++i) writer.WriteFrame(cv::Mat3b(48, 64, cv::Vec3b(uchar(30 * i), 90, 200)), times[i]);
     writer.Finish();
   }
   VideoReader reader(dir.File("v.mp4"));
   VideoFrame frame;
-  std::vector<AudioPacket> audio;
   size_t i = 0;
-  while (reader.Read(frame, audio)) {
+  while (reader.Read(frame)) {
     ASSERT_LT(i, times.size());
     EXPECT_NEAR(frame.time, times[i], 1e-3) << i;
     EXPECT_NEAR(frame.image(10, 10)[0], 30.0 * double(i), 12.0) << i;  // the right frame, not a neighbour
@@ -76,7 +74,7 @@ TEST(VideoWriter, VariableFrameTimesSurviveTheRoundTrip) {
   }
   EXPECT_EQ(i, times.size());
   // Unfinished: nothing left behind.
-  { VideoFileWriter abandoned(dir.File("w.mp4"), {64, 48}, 25, {}, VideoEncoderOptions{}); }
+  { VideoFileWriter abandoned(dir.File("w.mp4"), {64, 48}, 25, VideoEncoderOptions{}); }
   EXPECT_EQ(testing::CountFiles(dir.path()), 1);
 }
 
@@ -87,9 +85,8 @@ TEST(VideoReader, ATruncatedFileGivesWhatDecodes) {
   WriteFileBytes(dir.File("cut.avi"), bytes.substr(0, bytes.size() / 2));
   VideoReader reader(dir.File("cut.avi"));
   VideoFrame frame;
-  std::vector<AudioPacket> audio;
   int64_t frames = 0;
-  while (reader.Read(frame, audio)) ++frames;
+  while (reader.Read(frame)) ++frames;
   EXPECT_GT(frames, 0);
   EXPECT_LT(frames, ProbeVideo(clip).frames);
 }
