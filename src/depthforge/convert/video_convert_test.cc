@@ -11,7 +11,9 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
+#include "depthforge/util/interrupt.h"
 #include "depthforge/video/video_reader.h"
 
 namespace depthforge {
@@ -93,6 +95,208 @@ TEST(VideoConvert, NotAVideoIsOneClearErrorAndLeavesNothing) {
   EXPECT_THAT([&] { VideoConverter(estimator, options).Run(dir.File("clip.mp4"), dir.File("out"), "clip"); },
               ::testing::ThrowsMessage<FileError>(::testing::HasSubstr("clip.mp4: not a video")));
   EXPECT_EQ(testing::CountFiles(dir.File("out")), 0);
+}
+
+// A clip of 'count' frames with irregular spacing (1, 1, 2, 1, 3 periods of
+// 1/30 s, repeating) and flashes at the given frames.
+testing::FlashClip IrregularFlashClip(int count, std::vector<size_t> flashes, const std::string& audio_codec) {
+  testing::FlashClip clip;
+  const int periods[] = {1, 1, 2, 1, 3};
+  double t = 0;
+  for (int i = 0; i < count; ++i) {
+    clip.frame_times.push_back(t);
+    t += periods[i % 5] / 30.0;
+  }
+  clip.flash_frames = std::move(flashes);
+  clip.audio_codec = audio_codec;
+  return clip;
+}
+
+std::vector<double> FlashTimes(const std::string& path) {
+  VideoReader reader(path);
+  VideoFrame frame;
+  std::vector<double> times;
+  bool was_bright = false;
+  while (reader.Read(frame)) {
+    const bool bright = cv::mean(frame.image)[1] > 128;
+    if (bright && !was_bright) times.push_back(frame.time);
+    was_bright = bright;
+  }
+  return times;
+}
+
+void ExpectInSync(const std::string& path, size_t flashes) {
+  std::vector<double> flash = FlashTimes(path);
+  std::vector<double> beeps = testing::BeepOnsets(testing::DecodeAudio(path));
+  ASSERT_EQ(flash.size(), flashes) << path;
+  ASSERT_EQ(beeps.size(), flashes) << path;
+  for (size_t i = 0; i < flashes; ++i) {
+    // Within one frame of the 30 fps grid the clip is built on.
+    EXPECT_NEAR(beeps[i], flash[i], 1.0 / 30) << path << " flash " << i;
+  }
+}
+
+TEST(VideoConvert, FlashesAndBeepsStayTogetherWithVariableTiming) {
+  testing::TempDir dir;
+  // PCM in Matroska: MP4 cannot copy it, so it is re-encoded to AAC.
+  testing::WriteFlashClip(dir.File("pcm.mkv"), IrregularFlashClip(120, {9, 41, 77, 110}, "pcm_s16le"));
+  // AAC in MP4: copied packet by packet.
+  testing::WriteFlashClip(dir.File("aac.mp4"), IrregularFlashClip(120, {9, 41, 77, 110}, "aac"));
+  ExpectInSync(dir.File("aac.mp4"), 4);  // the clip itself is right
+  VideoConvertOptions options;
+  options.show_progress = false;
+  options.segment_seconds = 1;  // the audio runs across several joins
+  BrightnessDepth estimator;
+  VideoConvertResult pcm = VideoConverter(estimator, options).Run(dir.File("pcm.mkv"), dir.File("out"), "pcm");
+  EXPECT_THAT(pcm.reencoded_streams, ::testing::ElementsAre("audio pcm_s16le -> aac"));
+  ExpectInSync(dir.File("out/pcm_LR.mp4"), 4);
+  VideoConvertResult aac = VideoConverter(estimator, options).Run(dir.File("aac.mp4"), dir.File("out"), "aac");
+  EXPECT_THAT(aac.copied_streams, ::testing::ElementsAre("audio aac"));
+  ExpectInSync(dir.File("out/aac_LR.mp4"), 4);
+  EXPECT_EQ(aac.frames, 120);  // every frame, the last one too
+
+  // From a start time: the output begins there, still in sync.
+  options.start = 1.5;
+  VideoConverter(estimator, options).Run(dir.File("aac.mp4"), dir.File("late"), "aac");
+  ExpectInSync(dir.File("late/aac_LR.mp4"), 3);
+  std::vector<double> flashes = FlashTimes(dir.File("late/aac_LR.mp4"));
+  std::vector<double> source = FlashTimes(dir.File("aac.mp4"));
+  EXPECT_NEAR(flashes[0], source[1] - 1.5, 1e-3);
+}
+
+TEST(VideoConvert, MaxFpsDropsFramesAndKeepsTheirTimes) {
+  testing::TempDir dir;
+  testing::FlashClip clip;
+  for (int i = 0; i < 60; ++i) clip.frame_times.push_back(i / 30.0);
+  clip.audio_codec = "";
+  testing::WriteFlashClip(dir.File("c.mp4"), clip);
+  VideoConvertOptions options;
+  options.show_progress = false;
+  options.max_fps = 10;
+  BrightnessDepth estimator;
+  VideoConvertResult result = VideoConverter(estimator, options).Run(dir.File("c.mp4"), dir.path(), "c");
+  EXPECT_EQ(result.frames, 20);
+  VideoReader reader(dir.File("c_LR.mp4"));
+  VideoFrame frame;
+  int n = 0;
+  while (reader.Read(frame)) EXPECT_NEAR(frame.time, n++ * 0.1, 1e-3);
+  EXPECT_EQ(n, 20);
+}
+
+TEST(VideoConvert, SubtitlesAreCopiedWhereTheContainerTakesThemAndNamedWhereNot) {
+  testing::TempDir dir;
+  testing::FlashClip clip = IrregularFlashClip(30, {}, "aac");
+  clip.subtitles = true;
+  testing::WriteFlashClip(dir.File("s.mkv"), clip);
+  VideoConvertOptions options;
+  options.show_progress = false;
+  options.outputs = ParseVideoOutputs("hsbs,depth16");
+  BrightnessDepth estimator;
+  VideoConvertResult result = VideoConverter(estimator, options).Run(dir.File("s.mkv"), dir.path(), "s");
+  // The report is of the first output, the MP4: no subrip in MP4.
+  EXPECT_THAT(result.dropped_streams, ::testing::ElementsAre(::testing::HasSubstr("subtitle subrip")));
+  EXPECT_THAT(testing::StreamCodecs(dir.File("s_LR.mp4")), ::testing::ElementsAre("h264", "aac"));
+  EXPECT_THAT(testing::StreamCodecs(dir.File("s_depth16.mkv")), ::testing::ElementsAre("ffv1", "aac", "subrip"));
+}
+
+TEST(VideoConvert, Depth16HoldsMillimetresOfEveryFrame) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
+  testing::TempDir dir;
+  VideoConvertOptions options;
+  options.show_progress = false;
+  options.outputs = {VideoOutput::kDepth16};
+  options.stabilizer.mode = Stabilize::kNone;  // the estimator's own values
+  options.end = 1.0;
+  BrightnessDepth estimator;
+  VideoConvertResult result = VideoConverter(estimator, options).Run(clip, dir.path(), "tree");
+  std::vector<testing::Gray16Frame> frames = testing::DecodeGray16(dir.File("tree_depth16.mkv"));
+  ASSERT_EQ(int64_t(frames.size()), result.frames);
+  VideoReader source(clip);
+  VideoFrame frame;
+  for (const testing::Gray16Frame& depth : frames) {
+    ASSERT_TRUE(source.Read(frame));
+    EXPECT_NEAR(depth.time, frame.time, 1e-3);
+    cv::Mat1f expected = estimator.Estimate(frame.image(cv::Rect({0, 0}, depth.image.size()))).values;
+    double worst = 0;
+    for (int y = 0; y < expected.rows; y += 7) {
+      for (int x = 0; x < expected.cols; x += 7) worst = std::max(worst, std::abs(depth.image(y, x) - 1000.0 * expected(y, x)));
+    }
+    EXPECT_LE(worst, 1.0) << "millimetres, frame at " << frame.time;
+  }
+}
+
+TEST(VideoConvert, RotatedPhoneVideosComeOutUpright) {
+  testing::TempDir dir;
+  testing::FlashClip clip = IrregularFlashClip(10, {}, "");
+  clip.size = {160, 96};
+  clip.rotation = 90;
+  testing::WriteFlashClip(dir.File("phone.mp4"), clip);
+  VideoConvertOptions options;
+  options.show_progress = false;
+  options.outputs = {VideoOutput::kSideBySide};
+  BrightnessDepth estimator;
+  VideoConverter(estimator, options).Run(dir.File("phone.mp4"), dir.path(), "phone");
+  EXPECT_EQ(VideoReader(dir.File("phone_LRF_Full_SBS.mp4")).size(), cv::Size(2 * 96, 160));
+}
+
+// Stops the conversion (as Ctrl-C would) after a number of frames.
+class InterruptingDepth : public BrightnessDepth {
+ public:
+  explicit InterruptingDepth(int after) : after_(after) {}
+  DepthMap Estimate(const cv::Mat3b& bgr) const override {
+    if (++calls_ == after_) RequestInterrupt();
+    return BrightnessDepth::Estimate(bgr);
+  }
+ private:
+  int after_;
+  mutable int calls_ = 0;
+};
+
+TEST(VideoConvert, ResumeContinuesWhereAnInterruptedConversionStopped) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
+  testing::TempDir dir;
+  VideoConvertOptions options;
+  options.show_progress = false;
+  options.end = 10.0;
+  options.segment_seconds = 1;
+  BrightnessDepth estimator;
+  VideoConvertResult fresh = VideoConverter(estimator, options).Run(clip, dir.File("fresh"), "tree");
+
+  ASSERT_GT(fresh.frames, 20);
+  InterruptingDepth interrupting(int(fresh.frames * 2 / 3));
+  EXPECT_THROW(VideoConverter(interrupting, options).Run(clip, dir.File("out"), "tree"), Interrupted);
+  ClearInterrupt();
+  const std::string work = VideoConverter::WorkFolder(dir.File("out"), "tree");
+  EXPECT_FALSE(fs::exists(dir.File("out/tree_LR.mp4")));
+  EXPECT_TRUE(fs::exists(work + "/000000.state"));  // finished segments are kept
+  for (const auto& entry : fs::directory_iterator(work)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+  }
+
+  options.resume = true;
+  VideoConvertResult resumed = VideoConverter(estimator, options).Run(clip, dir.File("out"), "tree");
+  EXPECT_GT(resumed.resumed_frames, 0);
+  EXPECT_LT(resumed.frames, fresh.frames);  // not from the start
+  EXPECT_EQ(resumed.frames + resumed.resumed_frames, fresh.frames);
+  EXPECT_FALSE(fs::exists(work));
+  EXPECT_EQ(testing::CountFiles(dir.File("out")), 1);
+  // The same frames at the same times as the uninterrupted run.
+  VideoReader a(dir.File("fresh/tree_LR.mp4")), b(dir.File("out/tree_LR.mp4"));
+  VideoFrame fa, fb;
+  int64_t n = 0;
+  while (a.Read(fa)) {
+    ASSERT_TRUE(b.Read(fb));
+    EXPECT_NEAR(fa.time, fb.time, 1e-3);
+    EXPECT_LT(cv::norm(fa.image, fb.image, cv::NORM_L1) / double(fa.image.total() * 3), 3.0) << n;
+    ++n;
+  }
+  EXPECT_FALSE(b.Read(fb));
+  EXPECT_EQ(n, fresh.frames);
+
+  // Done files are skipped by a batch that resumes.
+  VideoConvertResult again = VideoConverter(estimator, options).Run(clip, dir.File("out"), "tree");
+  EXPECT_TRUE(again.already_done);
+  EXPECT_EQ(again.frames, 0);
 }
 
 }  // namespace
