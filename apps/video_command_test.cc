@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "depthforge/convert/video_convert.h"
+#include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/video/video_reader.h"
@@ -32,6 +34,68 @@ TEST(VideoCli, BadFilesAreNamedAndTheRestIsConverted) {
   auto unknown = RunCli("video " + clip + " -o " + dir.File("out2") + " --as hologram");
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.output, HasSubstr("unknown video output 'hologram'"));
+}
+
+TEST(VideoCli, AKilledConversionResumesFromItsFinishedSegments) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
+  testing::TempDir dir;
+  const std::string out = dir.File("out");
+  const std::string work = VideoConverter::WorkFolder(out, "tree");
+  const std::string args = "video " + clip + " -o " + out + " --as hsbs --end 8 --segment-seconds 1 -q";
+  // kill -9 once three segments are done: no chance to clean anything up.
+  testing::CommandResult killed = testing::RunCommand(
+      std::string(DEPTHFORGE_CLI_PATH) + " " + args + " & pid=$!; for i in $(seq 1200); do [ -e " + work +
+      "/000002.state ] && break; sleep 0.05; done; kill -9 $pid; wait $pid; echo status $?");
+  ASSERT_THAT(killed.output, HasSubstr("status 137"));
+  EXPECT_FALSE(fs::exists(out + "/tree_LR.mp4"));
+  ASSERT_TRUE(fs::exists(work + "/000002.state"));
+
+  auto resumed = RunCli(args + " --resume");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_THAT(resumed.output, HasSubstr("more from the earlier run"));
+  // Only the output is left: no work folder, no temporary file.
+  int entries = 0;
+  for (const auto& entry : fs::directory_iterator(out)) {
+    EXPECT_EQ(entry.path().filename(), "tree_LR.mp4");
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+  // Every frame before 8 s, each once.
+  VideoReader source(clip), converted(out + "/tree_LR.mp4");
+  VideoFrame a, b;
+  int64_t frames = 0;
+  while (converted.Read(b)) {
+    ASSERT_TRUE(source.Read(a));
+    EXPECT_NEAR(a.time, b.time, 1e-3);
+    ++frames;
+  }
+  EXPECT_TRUE(!source.Read(a) || a.time >= 8.0);
+  EXPECT_GT(frames, 10);  // tree.avi holds its pictures for varying times: 19 frames in 8 s
+
+  auto again = RunCli(args + " --resume");
+  EXPECT_THAT(again.output, HasSubstr("already converted"));
+}
+
+TEST(VideoCli, UnsupportedCodecsAndUnwritableOutputsAreNamed) {
+  testing::TempDir dir;
+  // An AVI whose video says it is in a codec nobody knows.
+  testing::FlashClip clip;
+  for (int i = 0; i < 5; ++i) clip.frame_times.push_back(i / 25.0);
+  clip.audio_codec = "";
+  testing::WriteFlashClip(dir.File("h264.avi"), clip);
+  std::string bytes = ReadFileBytes(dir.File("h264.avi"));
+  for (size_t at = bytes.find("H264"); at != std::string::npos; at = bytes.find("H264", at)) bytes.replace(at, 4, "QQQQ");
+  WriteFileBytes(dir.File("odd.avi"), bytes);
+  auto odd = RunCli("video " + dir.File("odd.avi") + " -o " + dir.File("out") + " -q");
+  EXPECT_EQ(odd.exit_code, 1);
+  EXPECT_THAT(odd.output, HasSubstr("odd.avi: its video codec"));
+  EXPECT_THAT(odd.output, HasSubstr("has no decoder"));
+  EXPECT_EQ(testing::CountFiles(dir.File("out")), 0);
+
+  WriteFileBytes(dir.File("file"), "a file, not a folder");
+  auto unwritable = RunCli("video " + dir.File("h264.avi") + " -o " + dir.File("file") + " -q");
+  EXPECT_EQ(unwritable.exit_code, 1);
+  EXPECT_THAT(unwritable.output, HasSubstr(dir.File("file")));
 }
 
 }  // namespace

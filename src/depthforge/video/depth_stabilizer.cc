@@ -172,7 +172,10 @@ StabilizedFrame DepthStabilizer::Add(const cv::Mat3b& image, const cv::Mat1f& ne
       }
       cv::Mat1f full_correction;
       cv::resize(correction, full_correction, image.size(), 0, 0, cv::INTER_LINEAR);
-      out.nearness = nearness + full_correction;  // NaN stays NaN
+      // A new map: out.nearness still shares the caller's pixels.
+      cv::Mat1f steadied;
+      cv::add(nearness, full_correction, steadied);  // NaN stays NaN
+      out.nearness = steadied;
       current_small += correction;
     }
   }
