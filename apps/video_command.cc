@@ -83,8 +83,8 @@ void AddVideoCommand(CLI::App& app) {
     options.show_progress = !flags->quiet;
     // Every frame allocates the same few large images. Above glibc's mmap
     // threshold each would be fresh pages from the kernel, zeroed and
-    // faulted in again; kept in the heap they are reused (measured ~10 % of
-    // the CPU time of a 720p conversion; docs/PERFORMANCE.md).
+    // faulted in again; kept in the heap they are reused (page clearing and
+    // faults were ~7 % of a 720p conversion's profile; docs/VIDEO.md).
     mallopt(M_MMAP_THRESHOLD, 64 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     options.Check();

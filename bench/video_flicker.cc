@@ -143,8 +143,8 @@ int main(int argc, char** argv) {
       cv::vconcat(std::vector<cv::Mat3b>{a, b, c}, strip);
       if (strip.cols > 1800) cv::resize(strip, strip, {}, 0.5, 0.5, cv::INTER_AREA);
       fs::create_directories(images);
-      const std::string path = (fs::path(images) / (fs::path(clip).stem().string() + "_strip.jpg")).string();
-      cv::imwrite(path, strip, {cv::IMWRITE_JPEG_QUALITY, 85});
+      const std::string path = (fs::path(images) / (fs::path(clip).stem().string() + "_strip.png")).string();
+      cv::imwrite(path, strip);
       std::printf("\nstrip: %s\n", path.c_str());
     }
   }

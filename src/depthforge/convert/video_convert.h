@@ -50,8 +50,8 @@ struct VideoConvertOptions {
   double start = 0;    // seconds from the start of the source where the output begins
   double end = 0;      // seconds from the start of the source where it ends; 0 = the end
   double max_fps = 0;  // frames above this rate are dropped (timing kept); 0 = every frame
-  // Length of a resumable piece of work. Shorter loses less on a crash and
-  // costs a key frame more often (~1 % size at 10 s).
+  // Length of a resumable piece of work (each starts with a key frame).
+  // Shorter loses less on a crash and costs more key frames.
   double segment_seconds = 10;
   bool resume = false;  // continue an interrupted conversion; skip videos already converted
   bool show_progress = true;
