@@ -129,6 +129,15 @@ cv::Size EyeSize(const std::vector<VideoOutput>& outputs, cv::Size frame) {
   return eye.width > 0 ? eye : frame;
 }
 
+// Area averaging, by plain bilinear sampling where a side halves exactly
+// (the same average of two pixels, at a quarter of INTER_AREA's cost for a
+// 2:1 squeeze of one side).
+void Downscale(const cv::Mat3b& source, cv::Mat3b& target, cv::Size size) {
+  auto halves_or_keeps = [](int from, int to) { return to == from || 2 * to == from; };
+  const bool linear = halves_or_keeps(source.cols, size.width) && halves_or_keeps(source.rows, size.height);
+  cv::resize(source, target, size, 0, 0, linear ? cv::INTER_LINEAR : cv::INTER_AREA);
+}
+
 // Depth is estimated on the frame at the eyes' resolution but its own
 // shape: the network sees undistorted geometry, and half-width eyes need no
 // more depth detail than that (their rows are stretched from it).
@@ -431,9 +440,9 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
         Decoded item;
         item.frame = frame.image.size() == frame_size ? frame.image : cv::Mat3b(frame.image(cv::Rect({0, 0}, frame_size)));
         if (eye_size == frame_size) item.eye = item.frame;
-        else cv::resize(item.frame, item.eye, eye_size, 0, 0, cv::INTER_AREA);
+        else Downscale(item.frame, item.eye, eye_size);
         if (depth_size == eye_size) item.depth_image = item.eye;
-        else cv::resize(item.frame, item.depth_image, depth_size, 0, 0, cv::INTER_AREA);
+        else Downscale(item.frame, item.depth_image, depth_size);
         item.time = frame.time;
         item.segment = std::max<int64_t>(first_segment, int64_t(std::floor((frame.time - options_.start) / options_.segment_seconds)));
         result.decode_seconds += SecondsSince(busy);

@@ -105,9 +105,10 @@ cv::Mat3b MakeAnaglyph(const cv::Mat3b& left, const cv::Mat3b& right, AnaglyphMo
 }
 
 StereoPair RenderStereoPair(const cv::Mat3b& image, const cv::Mat1f& disparity, const ViewSynthesisOptions& options) {
+  std::vector<SynthesizedView> views = SynthesizeViews(image, disparity, {-0.5, 0.5}, options);
   StereoPair pair;
-  pair.left = SynthesizeView(image, disparity, -0.5, options).image;
-  pair.right = SynthesizeView(image, disparity, 0.5, options).image;
+  pair.left = views[0].image;
+  pair.right = views[1].image;
   return pair;
 }
 

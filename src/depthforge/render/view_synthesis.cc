@@ -147,15 +147,17 @@ const EnumNames<ViewSynthesisOptions::HoleFill>& HoleFillNames() {
   return kNames;
 }
 
-SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparity_in, double shift,
-                               const ViewSynthesisOptions& options) {
+std::vector<SynthesizedView> SynthesizeViews(const cv::Mat3b& image, const cv::Mat1f& disparity_in,
+                                             const std::vector<double>& shifts, const ViewSynthesisOptions& options) {
   options.Check();
   if (image.empty()) throw Error("cannot synthesise a view of an empty image");
   if (image.size() != disparity_in.size()) {
     throw Error("disparity map is " + std::to_string(disparity_in.cols) + "x" + std::to_string(disparity_in.rows) +
                 " but the image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows));
   }
-  if (!std::isfinite(shift) || std::abs(shift) > 100) throw OptionError("view shift must be a finite number of baselines");
+  for (double shift : shifts) {
+    if (!std::isfinite(shift) || std::abs(shift) > 100) throw OptionError("view shift must be a finite number of baselines");
+  }
   // One rule for what a disparity may be: finite and less than the image
   // width (a larger one moves the pixel out of every view); the rest is unknown.
   cv::Mat1f usable = disparity_in.clone();
@@ -171,54 +173,64 @@ SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparit
   }
   cv::Mat1f disparity = DilateForegroundEdges(usable, options.edge_dilation, options.edge_threshold);
 
-  SynthesizedView view;
-  view.image = cv::Mat3b(image.size(), cv::Vec3b(0, 0, 0));
-  view.disparity = cv::Mat1f(image.size(), kEmpty);
-  const float threshold = float(options.edge_threshold);
-  cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
-    for (int y = rows.start; y < rows.end; ++y) {
-      const float* d = disparity[y];
-      const cv::Vec3b* src = image[y];
-      RowTarget row{view.image[y], view.disparity[y], image.cols, options.z_buffer};
-      auto valid = [&](int x) { return x >= 0 && x < image.cols && std::isfinite(d[x]); };
-      const float shift_f = float(shift);
-      auto target = [&](int x) { return float(x) - shift_f * d[x]; };
-      auto joined = [&](int a, int b) {
-        return options.connect_surfaces && valid(a) && valid(b) && std::abs(d[a] - d[b]) <= threshold;
-      };
-      for (int x = 0; x < image.cols; ++x) {
-        if (!valid(x)) continue;
-        cv::Vec3f c(src[x]);
-        const float t = target(x);
-        if (!options.connect_surfaces) {
-          row.Put(int(std::lround(t)), c, d[x]);
-          continue;
-        }
-        // The half pixel before x when the surface starts here, the span to
-        // x+1 when it continues, or the half pixel after x when it ends.
-        if (!joined(x - 1, x)) row.Span(t - 0.5f, t, t, t, c, c, d[x], d[x]);
-        if (joined(x, x + 1)) {
-          const float t_next = target(x + 1);
-          row.Span(t, t_next, t, t_next, c, cv::Vec3f(src[x + 1]), d[x], d[x + 1]);
-        } else {
-          row.Span(t, t + 0.5f, t, t, c, c, d[x], d[x]);
+  // The disparity is prepared once for every view asked for.
+  std::vector<SynthesizedView> views;
+  for (double shift : shifts) {
+    SynthesizedView view;
+    view.image = cv::Mat3b(image.size(), cv::Vec3b(0, 0, 0));
+    view.disparity = cv::Mat1f(image.size(), kEmpty);
+    const float threshold = float(options.edge_threshold);
+    cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
+      for (int y = rows.start; y < rows.end; ++y) {
+        const float* d = disparity[y];
+        const cv::Vec3b* src = image[y];
+        RowTarget row{view.image[y], view.disparity[y], image.cols, options.z_buffer};
+        auto valid = [&](int x) { return x >= 0 && x < image.cols && std::isfinite(d[x]); };
+        const float shift_f = float(shift);
+        auto target = [&](int x) { return float(x) - shift_f * d[x]; };
+        auto joined = [&](int a, int b) {
+          return options.connect_surfaces && valid(a) && valid(b) && std::abs(d[a] - d[b]) <= threshold;
+        };
+        for (int x = 0; x < image.cols; ++x) {
+          if (!valid(x)) continue;
+          cv::Vec3f c(src[x]);
+          const float t = target(x);
+          if (!options.connect_surfaces) {
+            row.Put(int(std::lround(t)), c, d[x]);
+            continue;
+          }
+          // The half pixel before x when the surface starts here, the span to
+          // x+1 when it continues, or the half pixel after x when it ends.
+          if (!joined(x - 1, x)) row.Span(t - 0.5f, t, t, t, c, c, d[x], d[x]);
+          if (joined(x, x + 1)) {
+            const float t_next = target(x + 1);
+            row.Span(t, t_next, t, t_next, c, cv::Vec3f(src[x + 1]), d[x], d[x + 1]);
+          } else {
+            row.Span(t, t + 0.5f, t, t, c, c, d[x], d[x]);
+          }
         }
       }
-    }
-  });
+    });
 
-  view.holes = view.disparity == kEmpty;
-  switch (options.hole_fill) {
-    case ViewSynthesisOptions::HoleFill::kNone: break;
-    case ViewSynthesisOptions::HoleFill::kBackground:
-      FillHolesFromBackground(view.image, view.disparity, view.holes, options.hole_smoothing, options.edge_threshold);
-      break;
-    case ViewSynthesisOptions::HoleFill::kTelea:
-      cv::inpaint(view.image, view.holes, view.image, 3, cv::INPAINT_TELEA);
-      break;
+    view.holes = view.disparity == kEmpty;
+    switch (options.hole_fill) {
+      case ViewSynthesisOptions::HoleFill::kNone: break;
+      case ViewSynthesisOptions::HoleFill::kBackground:
+        FillHolesFromBackground(view.image, view.disparity, view.holes, options.hole_smoothing, options.edge_threshold);
+        break;
+      case ViewSynthesisOptions::HoleFill::kTelea:
+        cv::inpaint(view.image, view.holes, view.image, 3, cv::INPAINT_TELEA);
+        break;
+    }
+    view.disparity.setTo(std::numeric_limits<float>::quiet_NaN(), view.disparity == kEmpty);
+    views.push_back(std::move(view));
   }
-  view.disparity.setTo(std::numeric_limits<float>::quiet_NaN(), view.disparity == kEmpty);
-  return view;
+  return views;
+}
+
+SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparity, double shift,
+                               const ViewSynthesisOptions& options) {
+  return std::move(SynthesizeViews(image, disparity, {shift}, options).front());
 }
 
 

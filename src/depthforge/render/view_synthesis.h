@@ -10,6 +10,8 @@
 // only, so the foreground is never smeared into it.
 #pragma once
 
+#include <vector>
+
 #include <opencv2/core.hpp>
 
 #include "depthforge/core/depth_map.h"
@@ -48,6 +50,10 @@ const EnumNames<ViewSynthesisOptions::HoleFill>& HoleFillNames();
 
 SynthesizedView SynthesizeView(const cv::Mat3b& image, const cv::Mat1f& disparity, double shift,
                                const ViewSynthesisOptions& options = {});
+// Several views of one image (e.g. both eyes), checking and preparing the
+// disparity once.
+std::vector<SynthesizedView> SynthesizeViews(const cv::Mat3b& image, const cv::Mat1f& disparity,
+                                             const std::vector<double>& shifts, const ViewSynthesisOptions& options = {});
 
 // Fills 'holes' (where 'nearness' is unknown: NaN, or -infinity as a z-buffer
 // starts; any quantity that grows as
