@@ -25,7 +25,10 @@ std::vector<std::string> CollectVideos(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
     std::error_code error;
     if (fs::is_directory(path, error)) {
-      std::vector<std::string> found = ListFilesWithExtensions(path, kExtensions);
+      std::vector<std::string> found;
+      for (const std::string& file : ListFilesWithExtensions(path, kExtensions)) {
+        if (!IsVideoOutputName(fs::path(file).filename().string())) found.push_back(file);  // our own outputs are not inputs
+      }
       if (found.empty()) throw FileError(path, "folder contains no video files");
       files.insert(files.end(), found.begin(), found.end());
     } else {

@@ -76,6 +76,18 @@ TEST(VideoCli, AKilledConversionResumesFromItsFinishedSegments) {
   EXPECT_THAT(again.output, HasSubstr("already converted"));
 }
 
+TEST(VideoCli, OutputsInTheInputFolderAreNotConvertedAgain) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
+  testing::TempDir dir;
+  fs::copy_file(clip, dir.File("tree.avi"));
+  for (int run = 0; run < 2; ++run) {
+    auto result = RunCli("video " + dir.path() + " -o " + dir.path() + " --as hsbs,depth16 --end 0.5 -q");
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_THAT(result.output, HasSubstr("1 of 1 video converted")) << "run " << run;
+  }
+  EXPECT_EQ(testing::CountFiles(dir.path()), 3);  // tree.avi, tree_LR.mp4, tree_depth16.mkv
+}
+
 TEST(VideoCli, UnsupportedCodecsAndUnwritableOutputsAreNamed) {
   testing::TempDir dir;
   // An AVI whose video says it is in a codec nobody knows.

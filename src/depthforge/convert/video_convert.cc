@@ -76,6 +76,16 @@ std::string VideoOutputFileName(const std::string& stem, VideoOutput output) {
   return stem + ".mp4";
 }
 
+bool IsVideoOutputName(const std::string& file_name) {
+  for (const auto& entry : VideoOutputNames().names) {
+    const std::string suffix = VideoOutputFileName("", entry.second);
+    if (file_name.size() > suffix.size() && file_name.compare(file_name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void VideoConvertOptions::Check() const {
   if (outputs.empty()) throw OptionError("no video output requested");
   parallax.Check();
@@ -553,7 +563,10 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
   // Every segment is done: join them with the source's other streams.
   std::vector<int64_t> segments;
   for (int64_t s = 0; fs::exists(SegmentEncoders::StatePath(work, s), error); ++s) segments.push_back(s);
-  if (segments.empty()) throw FileError(input, "no video frame could be decoded" + std::string(options_.start > 0 ? " after the start time" : ""));
+  if (segments.empty()) {
+    fs::remove_all(work, error);  // nothing to resume
+    throw FileError(input, "no video frame could be decoded" + std::string(options_.start > 0 ? " after the start time" : ""));
+  }
   StagingDirectory stage(output_dir);
   for (size_t i = 0; i < options_.outputs.size(); ++i) {
     MuxInput mux;

@@ -40,6 +40,9 @@ std::vector<VideoOutput> ParseVideoOutputs(const std::string& list);
 // <stem>_RLF_cross.mp4, <stem>_redcyan_dubois.mp4, <stem>_RGBD.mp4,
 // <stem>_depth.mp4, <stem>_depth16.mkv.
 std::string VideoOutputFileName(const std::string& stem, VideoOutput output);
+// Whether a file name is one of those (so a folder scan does not convert
+// the outputs of an earlier run again).
+bool IsVideoOutputName(const std::string& file_name);
 
 struct VideoConvertOptions {
   std::vector<VideoOutput> outputs = {VideoOutput::kHalfSideBySide};

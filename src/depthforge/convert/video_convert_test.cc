@@ -62,6 +62,10 @@ TEST(VideoConvert, EveryOutputHasItsNameSizeAndEveryFrame) {
     EXPECT_EQ(n, result.frames) << e.name;
   }
   EXPECT_THROW(ParseVideoOutputs("sbs,hologram"), OptionError);
+  EXPECT_TRUE(IsVideoOutputName("holiday_LR.mp4"));
+  EXPECT_TRUE(IsVideoOutputName("holiday_depth16.mkv"));
+  EXPECT_FALSE(IsVideoOutputName("holiday.mp4"));
+  EXPECT_FALSE(IsVideoOutputName("_LR.mp4"));
 }
 
 TEST(VideoConvert, VariableFrameTimingIsKept) {
