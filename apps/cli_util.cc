@@ -36,6 +36,15 @@ CLI::Option* AddSizeOption(CLI::App* command, const std::string& flag, cv::Size&
   return option;
 }
 
+void AddViewSynthesisOptions(CLI::App* command, ViewSynthesisOptions& view) {
+  command->add_option("--edge-threshold", view.edge_threshold, "Stereo: disparity jump (px) that cuts a surface at a depth edge")
+      ->capture_default_str();
+  command->add_option("--edge-dilation", view.edge_dilation,
+                      "Stereo: pixels the foreground grows at depth edges (keeps outlines with their object)")
+      ->capture_default_str();
+  AddEnumOption(command, "--hole-fill", view.hole_fill, HoleFillNames(), "Stereo: how disoccluded pixels are filled");
+}
+
 void FinishBatch(const std::string& label, const DepthBatchReport& report, const std::string& unit) {
   if (report.interrupted) {
     std::fprintf(stderr, "%s: interrupted; %d %s%s not finished or not started (everything written is complete)\n",

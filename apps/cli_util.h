@@ -12,6 +12,7 @@
 
 #include "depthforge/core/enum_names.h"
 #include "depthforge/estimate/depth_batch.h"
+#include "depthforge/render/view_synthesis.h"
 
 namespace depthforge::cli {
 
@@ -35,6 +36,10 @@ CLI::Option* AddEnumOption(CLI::App* command, const std::string& flag, Enum& fie
 
 // A WxH flag bound to a cv::Size field ("0x0" shows as no default).
 CLI::Option* AddSizeOption(CLI::App* command, const std::string& flag, cv::Size& field, const std::string& help);
+
+// The edge controls of stereo rendering, shared by convert and video:
+// --edge-threshold, --edge-dilation, --hole-fill.
+void AddViewSynthesisOptions(CLI::App* command, ViewSynthesisOptions& view);
 
 // Prints "<label>: interrupted ..." or the failures of a batch to stderr and
 // throws CLI::RuntimeError with the exit code (130 interrupted, 1 failures).

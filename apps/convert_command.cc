@@ -38,6 +38,7 @@ void AddConvertCommand(CLI::App& app) {
   command->add_option("--strength", o.parallax.strength, "Stereo: largest parallax, percent of image width")->capture_default_str();
   command->add_option("--convergence", o.parallax.convergence,
                       "Stereo: depth at the screen plane, 0 = farthest .. 1 = nearest")->capture_default_str();
+  AddViewSynthesisOptions(command, o.view);
   command->add_option("--fov", o.fov_degrees, "3D: horizontal field of view in degrees when the photo has no EXIF focal length")
       ->capture_default_str();
   command->add_option("--mesh-step", o.mesh.step, "3D meshes: grid spacing in pixels")->capture_default_str();

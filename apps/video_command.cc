@@ -60,11 +60,12 @@ void AddVideoCommand(CLI::App& app) {
   command->add_option("--strength", o.parallax.strength, "Largest parallax, percent of the width")->capture_default_str();
   command->add_option("--convergence", o.parallax.convergence, "Depth at the screen plane, 0 = farthest .. 1 = nearest")
       ->capture_default_str();
+  AddViewSynthesisOptions(command, o.view);
   command->add_option("--codec", o.encoder.codec, "Video encoder: libx264 or libx265")->capture_default_str();
   command->add_option("--crf", o.encoder.crf, "Constant quality (lower is better)")->capture_default_str();
   command->add_option("--preset", o.encoder.preset, "Encoder speed preset")->capture_default_str();
   AddEnumOption(command, "--stabilize", o.stabilizer.mode, StabilizeNames(),
-                "Temporal steadying of depth: none, range (smoothed depth range) or flow (also optical-flow blending)");
+                "Temporal steadying of depth (range: a running depth range; flow: also optical-flow blending)");
   command->add_option("--range-smoothing", o.stabilizer.range_smoothing,
                       "Weight of each new frame in the running depth range (1 = per frame)")->capture_default_str();
   command->add_option("--flow-weight", o.stabilizer.flow_weight,

@@ -81,11 +81,14 @@ TEST(VideoCli, OutputsInTheInputFolderAreNotConvertedAgain) {
   testing::TempDir dir;
   fs::copy_file(clip, dir.File("tree.avi"));
   for (int run = 0; run < 2; ++run) {
-    auto result = RunCli("video " + dir.path() + " -o " + dir.path() + " --as hsbs,depth16 --end 0.5 -q");
+    auto result = RunCli("video " + dir.path() + " -o " + dir.path() + " --as hsbs,depth16 --end 0.5 -q --stabilize range --hole-fill telea --edge-dilation 0");
     EXPECT_EQ(result.exit_code, 0) << result.output;
     EXPECT_THAT(result.output, HasSubstr("1 of 1 video converted")) << "run " << run;
   }
   EXPECT_EQ(testing::CountFiles(dir.path()), 3);  // tree.avi, tree_LR.mp4, tree_depth16.mkv
+  auto bad = RunCli("video " + dir.path() + " -o " + dir.path() + " --stabilize magic");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.output, HasSubstr("magic"));
 }
 
 TEST(VideoCli, UnsupportedCodecsAndUnwritableOutputsAreNamed) {
