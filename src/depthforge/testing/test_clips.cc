@@ -12,6 +12,7 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 
 namespace depthforge::testing {
@@ -161,42 +162,29 @@ void WriteFlashClip(const std::string& path, const FlashClip& clip) {
   avformat_free_context(out);
 }
 
-DecodedAudio DecodeAudio(const std::string& path) {
-  DecodedAudio result;
+namespace {
+
+// Decodes the best stream of a kind and hands each frame, with the stream
+// and the file's start time (seconds), to 'use'.
+void DecodeStream(const std::string& path, AVMediaType type,
+                  const std::function<void(const AVFrame*, const AVStream*, const AVCodecContext*, double)>& use) {
   AVFormatContext* in = nullptr;
   Check(avformat_open_input(&in, path.c_str(), nullptr, nullptr), "open " + path);
   Check(avformat_find_stream_info(in, nullptr), "stream info");
-  int index = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
-  Check(index, "no audio stream in " + path);
+  const int index = av_find_best_stream(in, type, -1, -1, nullptr, 0);
+  Check(index, "no stream of the kind wanted in " + path);
   AVStream* stream = in->streams[index];
-  result.codec = avcodec_get_name(stream->codecpar->codec_id);
   const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
   AVCodecContext* dec = avcodec_alloc_context3(codec);
   avcodec_parameters_to_context(dec, stream->codecpar);
   dec->pkt_timebase = stream->time_base;
-  Check(avcodec_open2(dec, codec, nullptr), "audio decoder");
-  result.sample_rate = dec->sample_rate;
+  Check(avcodec_open2(dec, codec, nullptr), "decoder");
   const double file_start = in->start_time == AV_NOPTS_VALUE ? 0.0 : double(in->start_time) / AV_TIME_BASE;
   AVPacket* packet = av_packet_alloc();
   AVFrame* frame = av_frame_alloc();
-  SwrContext* swr = nullptr;
-  AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-  bool first = true;
   auto receive = [&] {
     while (avcodec_receive_frame(dec, frame) == 0) {
-      if (first) {
-        result.start = double(frame->pts) * av_q2d(stream->time_base) - file_start;
-        first = false;
-      }
-      if (!swr) {
-        swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_FLT, dec->sample_rate, &frame->ch_layout,
-                            AVSampleFormat(frame->format), frame->sample_rate, 0, nullptr);
-        swr_init(swr);
-      }
-      std::vector<float> buffer(size_t(frame->nb_samples) + 64);
-      uint8_t* planes[1] = {reinterpret_cast<uint8_t*>(buffer.data())};
-      int got = swr_convert(swr, planes, int(buffer.size()), const_cast<const uint8_t**>(frame->extended_data), frame->nb_samples);
-      result.samples.insert(result.samples.end(), buffer.begin(), buffer.begin() + std::max(0, got));
+      use(frame, stream, dec, file_start);
       av_frame_unref(frame);
     }
   };
@@ -209,11 +197,37 @@ DecodedAudio DecodeAudio(const std::string& path) {
   }
   avcodec_send_packet(dec, nullptr);
   receive();
-  swr_free(&swr);
   av_frame_free(&frame);
   av_packet_free(&packet);
   avcodec_free_context(&dec);
   avformat_close_input(&in);
+}
+
+}  // namespace
+
+DecodedAudio DecodeAudio(const std::string& path) {
+  DecodedAudio result;
+  SwrContext* swr = nullptr;
+  AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+  bool first = true;
+  DecodeStream(path, AVMEDIA_TYPE_AUDIO, [&](const AVFrame* frame, const AVStream* stream, const AVCodecContext* dec,
+                                             double file_start) {
+    if (first) {
+      result.codec = avcodec_get_name(stream->codecpar->codec_id);
+      result.sample_rate = dec->sample_rate;
+      result.start = double(frame->pts) * av_q2d(stream->time_base) - file_start;
+      first = false;
+      swr_alloc_set_opts2(&swr, &mono, AV_SAMPLE_FMT_FLT, dec->sample_rate, const_cast<AVChannelLayout*>(&frame->ch_layout),
+                          AVSampleFormat(frame->format), frame->sample_rate, 0, nullptr);
+      swr_init(swr);
+    }
+    std::vector<float> buffer(size_t(frame->nb_samples) + 64);
+    uint8_t* planes[1] = {reinterpret_cast<uint8_t*>(buffer.data())};
+    int got = swr_convert(swr, planes, int(buffer.size()), const_cast<const uint8_t**>(frame->extended_data),
+                          frame->nb_samples);
+    result.samples.insert(result.samples.end(), buffer.begin(), buffer.begin() + std::max(0, got));
+  });
+  swr_free(&swr);
   return result;
 }
 
@@ -233,42 +247,16 @@ std::vector<double> BeepOnsets(const DecodedAudio& audio, double gap) {
 
 std::vector<Gray16Frame> DecodeGray16(const std::string& path) {
   std::vector<Gray16Frame> frames;
-  AVFormatContext* in = nullptr;
-  Check(avformat_open_input(&in, path.c_str(), nullptr, nullptr), "open " + path);
-  Check(avformat_find_stream_info(in, nullptr), "stream info");
-  int index = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
-  Check(index, "no video stream");
-  AVStream* stream = in->streams[index];
-  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
-  AVCodecContext* dec = avcodec_alloc_context3(codec);
-  avcodec_parameters_to_context(dec, stream->codecpar);
-  Check(avcodec_open2(dec, codec, nullptr), "decoder");
-  AVPacket* packet = av_packet_alloc();
-  AVFrame* frame = av_frame_alloc();
-  auto receive = [&] {
-    while (avcodec_receive_frame(dec, frame) == 0) {
-      if (frame->format != AV_PIX_FMT_GRAY16LE) throw std::runtime_error("not gray16le");
-      Gray16Frame f;
-      f.image = cv::Mat1w(frame->height, frame->width);
-      for (int y = 0; y < frame->height; ++y) std::memcpy(f.image.ptr(y), frame->data[0] + y * frame->linesize[0], size_t(frame->width) * 2);
-      f.time = double(frame->best_effort_timestamp) * av_q2d(stream->time_base);
-      frames.push_back(f);
-      av_frame_unref(frame);
+  DecodeStream(path, AVMEDIA_TYPE_VIDEO, [&](const AVFrame* frame, const AVStream* stream, const AVCodecContext*, double) {
+    if (frame->format != AV_PIX_FMT_GRAY16LE) throw std::runtime_error("not gray16le");
+    Gray16Frame f;
+    f.image = cv::Mat1w(frame->height, frame->width);
+    for (int y = 0; y < frame->height; ++y) {
+      std::memcpy(f.image.ptr(y), frame->data[0] + y * frame->linesize[0], size_t(frame->width) * 2);
     }
-  };
-  while (av_read_frame(in, packet) >= 0) {
-    if (packet->stream_index == index) {
-      avcodec_send_packet(dec, packet);
-      receive();
-    }
-    av_packet_unref(packet);
-  }
-  avcodec_send_packet(dec, nullptr);
-  receive();
-  av_frame_free(&frame);
-  av_packet_free(&packet);
-  avcodec_free_context(&dec);
-  avformat_close_input(&in);
+    f.time = double(frame->best_effort_timestamp) * av_q2d(stream->time_base);
+    frames.push_back(f);
+  });
   return frames;
 }
 
