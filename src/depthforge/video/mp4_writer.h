@@ -1,4 +1,5 @@
-// H.264 MP4 files through OpenCV's FFmpeg backend (libx264). Frames go to a
+// Constant-rate H.264 MP4 files of rendered frames (the photo videos):
+// VideoFileWriter with the default encoder settings. Frames go to a
 // temporary file that is renamed into place by Finish(), so an interrupted
 // render never leaves a broken video behind.
 #pragma once
@@ -9,8 +10,6 @@
 #include <opencv2/core.hpp>
 
 namespace depthforge {
-
-class AtomicFile;
 
 class Mp4Writer {
  public:
@@ -24,7 +23,6 @@ class Mp4Writer {
   int frames_written() const { return frames_; }
 
  private:
-  std::unique_ptr<AtomicFile> file_;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   cv::Size size_;
