@@ -68,6 +68,8 @@ void AddVideoCommand(CLI::App& app) {
                 "Temporal steadying of depth (range: a running depth range; flow: also optical-flow blending)");
   command->add_option("--range-smoothing", o.stabilizer.range_smoothing,
                       "Weight of each new frame in the running depth range (1 = per frame)")->capture_default_str();
+  command->add_option("--look-ahead", o.stabilizer.look_ahead,
+                      "Frames the running depth range looks ahead (undoes its lag; never across a cut)")->capture_default_str();
   command->add_option("--flow-weight", o.stabilizer.flow_weight,
                       "Largest weight of the flow-carried previous depth (higher: steadier, more lag)")->capture_default_str();
   command->add_option("--scene-detect", o.stabilizer.scene_detect, "Reset the steadying at scene cuts (true/false)")

@@ -118,6 +118,41 @@ int main(int argc, char** argv) {
         return running;
       });
     }
+    // The range the parallax is spread over: per frame, running average,
+    // and running average looking ahead. Pumping: mean change from frame to
+    // frame; tracking: mean distance from the frame's own range; both in
+    // units of the clip's mean span.
+    std::vector<NearnessRange> own, causal, ahead;
+    {
+      StabilizerOptions options;
+      options.mode = Stabilize::kRange;
+      DepthStabilizer stabilizer(options);
+      RangeLookAhead<size_t> look_ahead(options.look_ahead);
+      std::vector<std::pair<size_t, NearnessRange>> ready;
+      for (size_t i = 0; i < frames.size(); ++i) {
+        own.push_back(MeasureNearnessRange(raw[i]));
+        StabilizedFrame s = stabilizer.Add(frames[i], raw[i]);
+        causal.push_back(s.range);
+        look_ahead.Add(i, s.range, s.scene_cut, ready);
+      }
+      look_ahead.Finish(ready);
+      for (auto& [i, range] : ready) ahead.push_back(range);
+    }
+    double span = 0;
+    for (const NearnessRange& r : own) span += (r.near - r.far) / double(own.size());
+    auto report = [&](const char* name, const std::vector<NearnessRange>& used) {
+      double pumping = 0, tracking = 0;
+      for (size_t i = 0; i < used.size(); ++i) {
+        if (i > 0) pumping += (std::abs(used[i].near - used[i - 1].near) + std::abs(used[i].far - used[i - 1].far)) / 2;
+        tracking += (std::abs(used[i].near - own[i].near) + std::abs(used[i].far - own[i].far)) / 2;
+      }
+      std::printf("| %s | %.4f | %.4f |\n", name, pumping / double(used.size() - 1) / span, tracking / double(used.size()) / span);
+    };
+    std::printf("\n%s, the range parallax is spread over:\n\n| range | pumping | tracking error |\n|---|---|---|\n", clip.c_str());
+    report("per frame", own);
+    report("running average (0.1)", causal);
+    report("running average, 9 frames look-ahead", ahead);
+
     std::printf("\n%s: %zu frames of %dx%d\n\n| depth | OPW | AbsRel vs per-frame |\n|---|---|---|\n", clip.c_str(),
                 frames.size(), frames[0].cols, frames[0].rows);
     for (const Row& row : rows) std::printf("| %s | %.4f | %.4f |\n", row.name.c_str(), row.opw, row.absrel);

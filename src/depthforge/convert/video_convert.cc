@@ -259,7 +259,7 @@ std::string Fingerprint(const std::string& input, const VideoConvertOptions& o, 
   s << "\nparallax " << o.parallax.strength << ' ' << o.parallax.convergence << "\nview " << o.view.edge_threshold << ' '
     << o.view.edge_dilation << ' ' << int(o.view.hole_fill) << ' ' << o.view.hole_smoothing << "\nencoder "
     << o.encoder.codec << ' ' << o.encoder.crf << ' ' << o.encoder.preset << "\nstabilizer "
-    << StabilizeNames().Name(o.stabilizer.mode) << ' ' << o.stabilizer.range_smoothing << ' ' << o.stabilizer.flow_weight
+    << StabilizeNames().Name(o.stabilizer.mode) << ' ' << o.stabilizer.range_smoothing << ' ' << o.stabilizer.look_ahead << ' ' << o.stabilizer.flow_weight
     << ' ' << o.stabilizer.photometric_sigma << ' ' << o.stabilizer.flow_width << ' ' << o.stabilizer.scene_detect << ' '
     << o.stabilizer.cut_share << "\ntime " << o.start << ' ' << o.end << ' ' << o.max_fps << ' ' << o.segment_seconds << '\n';
   return s.str();
@@ -528,6 +528,18 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
   };
   try {
     DepthStabilizer stabilizer(options_.stabilizer, state);
+    // Without a running range there is nothing to look ahead for.
+    RangeLookAhead<WithDepth> look_ahead(options_.stabilizer.mode == Stabilize::kNone ? 0 : options_.stabilizer.look_ahead);
+    std::vector<std::pair<WithDepth, NearnessRange>> ready;
+    auto pass_on = [&]() -> bool {
+      for (auto& [item, range] : ready) {
+        item.range = range;
+        if (!with_depth.Push(std::move(item))) return false;
+      }
+      ready.clear();
+      return true;
+    };
+    bool open = true;
     while (auto item = decoded.Pop()) {
       if (InterruptRequested()) throw Interrupted();
       auto busy = std::chrono::steady_clock::now();
@@ -536,13 +548,17 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
       StabilizedFrame steady = stabilizer.Add(item->depth_image, NearnessMap(depth));
       result.scene_cuts += steady.scene_cut ? 1 : 0;
       out.nearness = std::move(steady.nearness);
-      out.range = steady.range;
       out.state = std::make_shared<const StabilizerState>(stabilizer.state());
       out.decoded = std::move(*item);
+      look_ahead.Add(std::move(out), steady.range, steady.scene_cut, ready);
       result.depth_seconds += SecondsSince(busy);
-      if (!with_depth.Push(std::move(out))) break;
       ++result.frames;
       progress.Set(double(encoded));
+      if (!(open = pass_on())) break;
+    }
+    if (open) {
+      look_ahead.Finish(ready);
+      pass_on();
     }
   } catch (...) {
     stop_stages();

@@ -25,6 +25,7 @@ void StabilizerOptions::Check() const {
   if (!(photometric_sigma > 0 && photometric_sigma < 256)) throw OptionError("photometric sigma must be in (0, 256)");
   if (flow_width < 16 || flow_width > 4096) throw OptionError("flow width must be between 16 and 4096 pixels");
   if (!(cut_share > 0 && cut_share <= 1)) throw OptionError("cut share must be in (0, 1]");
+  if (look_ahead < 0 || look_ahead > 300) throw OptionError("range look-ahead must be 0 to 300 frames");
 }
 
 namespace {

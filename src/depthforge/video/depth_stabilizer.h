@@ -13,7 +13,10 @@
 // Maps are nearness (render/parallax.h: NearnessMap), NaN = unknown.
 #pragma once
 
+#include <deque>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/video/tracking.hpp>
@@ -31,6 +34,10 @@ struct StabilizerOptions {
   // Weight of the newest frame in the running nearness range (1 = per
   // frame). 0.1 follows a change within ~1 s at 24 fps.
   double range_smoothing = 0.1;
+  // Frames each range looks ahead (RangeLookAhead): a running average lags
+  // (1 - w) / w frames behind, 9 at w = 0.1; looking as far ahead centres it,
+  // so the stereo effect changes with the picture, not after it. 0 = none.
+  int look_ahead = 9;
   // Largest weight of the carried-over map where the match is certain;
   // higher is steadier and lags more behind real changes of depth.
   double flow_weight = 0.8;
@@ -74,6 +81,36 @@ class DepthStabilizer {
   StabilizerOptions options_;
   StabilizerState state_;
   cv::Ptr<cv::DenseOpticalFlow> flow_;
+};
+
+// The look-ahead of the running range: frames are held back 'frames'
+// frames, and each leaves with the running range of the newest frame held,
+// never one from beyond a scene cut (a cut releases everything before it
+// with the range they had reached). Items carry whatever the caller needs.
+template <typename Item>
+class RangeLookAhead {
+ public:
+  explicit RangeLookAhead(int frames) : frames_(frames) {}
+  // 'range': the running (causal) range after this frame. Items that are
+  // ready, with the range to use, are appended to 'ready'.
+  void Add(Item item, const NearnessRange& range, bool scene_cut, std::vector<std::pair<Item, NearnessRange>>& ready) {
+    if (scene_cut) Finish(ready);
+    held_.push_back(std::move(item));
+    newest_ = range;
+    while (int(held_.size()) > frames_) Release(ready);
+  }
+  void Finish(std::vector<std::pair<Item, NearnessRange>>& ready) {
+    while (!held_.empty()) Release(ready);
+  }
+
+ private:
+  void Release(std::vector<std::pair<Item, NearnessRange>>& ready) {
+    ready.emplace_back(std::move(held_.front()), newest_);
+    held_.pop_front();
+  }
+  int frames_;
+  std::deque<Item> held_;
+  NearnessRange newest_;
 };
 
 // Temporal flicker of a sequence of nearness maps (for measurements): the

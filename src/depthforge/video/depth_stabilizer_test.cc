@@ -126,6 +126,29 @@ TEST(DepthStabilizer, SceneCutIsFoundAndNoRangeBleedsAcrossIt) {
   }
 }
 
+TEST(RangeLookAhead, CentresTheRunningRangeAndStopsAtCuts) {
+  // Frame i carries its index; the causal range of frame i is {i, i + 1}.
+  RangeLookAhead<int> look_ahead(3);
+  std::vector<std::pair<int, NearnessRange>> ready;
+  for (int i = 0; i < 10; ++i) {
+    look_ahead.Add(i, {float(i), float(i + 1)}, /*scene_cut=*/i == 6, ready);
+  }
+  look_ahead.Finish(ready);
+  ASSERT_EQ(ready.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(ready[size_t(i)].first, i);  // order kept
+    // Three frames ahead, but frames before the cut (6) see at most frame 5,
+    // and the last ones the last frame.
+    const int seen = i < 6 ? std::min(i + 3, 5) : std::min(i + 3, 9);
+    EXPECT_EQ(ready[size_t(i)].second.far, float(seen)) << i;
+  }
+  RangeLookAhead<int> none(0);
+  ready.clear();
+  none.Add(7, {1, 2}, false, ready);
+  ASSERT_EQ(ready.size(), 1u);  // passes straight through
+  EXPECT_EQ(ready[0].second.near, 2.f);
+}
+
 TEST(DepthStabilizer, StateSurvivesASaveAndLoad) {
   testing::TempDir dir;
   Scene scene = SlidingScene(3);
@@ -152,6 +175,9 @@ TEST(DepthStabilizer, OptionsCheckExplainsBadValues) {
   EXPECT_THROW(options.Check(), OptionError);
   options = {};
   options.range_smoothing = 0;
+  EXPECT_THROW(options.Check(), OptionError);
+  options = {};
+  options.look_ahead = -1;
   EXPECT_THROW(options.Check(), OptionError);
   EXPECT_EQ(StabilizeNames().Parse("flow"), Stabilize::kFlow);
   EXPECT_THROW(StabilizeNames().Parse("magic"), OptionError);
