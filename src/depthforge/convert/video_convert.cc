@@ -541,7 +541,9 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
     };
     bool open = true;
     while (auto item = decoded.Pop()) {
-      if (InterruptRequested()) throw Interrupted();
+      // Ctrl-C: no new frame; those already past this stage are still
+      // rendered and encoded, so that a segment they complete is kept.
+      if (InterruptRequested()) break;
       auto busy = std::chrono::steady_clock::now();
       WithDepth out;
       DepthMap depth = estimator_.Estimate(item->depth_image);
@@ -556,7 +558,7 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
       progress.Set(double(encoded));
       if (!(open = pass_on())) break;
     }
-    if (open) {
+    if (open && !InterruptRequested()) {
       look_ahead.Finish(ready);
       pass_on();
     }
@@ -564,6 +566,7 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
     stop_stages();
     throw;
   }
+  decoded.Abandon();  // releases the decoder if this stage stopped early
   with_depth.Close();
   decoder.join();
   renderer.join();

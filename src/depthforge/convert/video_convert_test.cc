@@ -267,7 +267,9 @@ TEST(VideoConvert, ResumeContinuesWhereAnInterruptedConversionStopped) {
   VideoConvertResult fresh = VideoConverter(estimator, options).Run(clip, dir.File("fresh"), "tree");
 
   ASSERT_GT(fresh.frames, 20);
-  InterruptingDepth interrupting(int(fresh.frames * 2 / 3));
+  // Stopped at the last frame: the frames before it (less the look-ahead's
+  // nine) are finished, so several 1 s segments are complete.
+  InterruptingDepth interrupting(int(fresh.frames) - 1);
   EXPECT_THROW(VideoConverter(interrupting, options).Run(clip, dir.File("out"), "tree"), Interrupted);
   ClearInterrupt();
   const std::string work = VideoConverter::WorkFolder(dir.File("out"), "tree");
@@ -296,6 +298,18 @@ TEST(VideoConvert, ResumeContinuesWhereAnInterruptedConversionStopped) {
   }
   EXPECT_FALSE(b.Read(fb));
   EXPECT_EQ(n, fresh.frames);
+
+  // Work done with other settings is not reused: it starts over.
+  options.resume = false;
+  InterruptingDepth again_interrupting(int(fresh.frames) - 1);
+  EXPECT_THROW(VideoConverter(again_interrupting, options).Run(clip, dir.File("other"), "tree"), Interrupted);
+  ClearInterrupt();
+  options.resume = true;
+  options.parallax.strength = 5;
+  VideoConvertResult restarted = VideoConverter(estimator, options).Run(clip, dir.File("other"), "tree");
+  EXPECT_EQ(restarted.resumed_frames, 0);
+  EXPECT_EQ(restarted.frames, fresh.frames);
+  options.parallax.strength = 3;
 
   // Done files are skipped by a batch that resumes.
   VideoConvertResult again = VideoConverter(estimator, options).Run(clip, dir.File("out"), "tree");
