@@ -94,10 +94,7 @@ TEST(VideoCli, OutputsInTheInputFolderAreNotConvertedAgain) {
 TEST(VideoCli, UnsupportedCodecsAndUnwritableOutputsAreNamed) {
   testing::TempDir dir;
   // An AVI whose video says it is in a codec nobody knows.
-  testing::FlashClip clip;
-  for (int i = 0; i < 5; ++i) clip.frame_times.push_back(i / 25.0);
-  clip.audio_codec = "";
-  testing::WriteFlashClip(dir.File("h264.avi"), clip);
+  testing::WriteFlashClip(dir.File("h264.avi"), testing::ConstantRateClip(5, 25));
   std::string bytes = ReadFileBytes(dir.File("h264.avi"));
   for (size_t at = bytes.find("H264"); at != std::string::npos; at = bytes.find("H264", at)) bytes.replace(at, 4, "QQQQ");
   WriteFileBytes(dir.File("odd.avi"), bytes);

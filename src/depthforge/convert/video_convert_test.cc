@@ -170,10 +170,7 @@ TEST(VideoConvert, FlashesAndBeepsStayTogetherWithVariableTiming) {
 
 TEST(VideoConvert, MaxFpsDropsFramesAndKeepsTheirTimes) {
   testing::TempDir dir;
-  testing::FlashClip clip;
-  for (int i = 0; i < 60; ++i) clip.frame_times.push_back(i / 30.0);
-  clip.audio_codec = "";
-  testing::WriteFlashClip(dir.File("c.mp4"), clip);
+  testing::WriteFlashClip(dir.File("c.mp4"), testing::ConstantRateClip(60, 30));
   VideoConvertOptions options;
   options.show_progress = false;
   options.max_fps = 10;

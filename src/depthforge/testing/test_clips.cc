@@ -25,6 +25,13 @@ void Check(int status, const std::string& what) {
 
 }  // namespace
 
+FlashClip ConstantRateClip(int frames, double fps) {
+  FlashClip clip;
+  for (int i = 0; i < frames; ++i) clip.frame_times.push_back(i / fps);
+  clip.audio_codec = "";
+  return clip;
+}
+
 void WriteFlashClip(const std::string& path, const FlashClip& clip) {
   AVFormatContext* out = nullptr;
   Check(avformat_alloc_output_context2(&out, nullptr, nullptr, path.c_str()), "container");

@@ -21,6 +21,8 @@ struct FlashClip {
   int rotation = 0;                  // display matrix, degrees clockwise (0, 90, 180, 270)
   bool subtitles = false;            // a subrip stream (Matroska) with one cue
 };
+// 'frames' dark frames at a constant rate, without audio.
+FlashClip ConstantRateClip(int frames, double fps);
 // Writes the clip (container from the extension: .mp4, .mkv); H.264 video.
 void WriteFlashClip(const std::string& path, const FlashClip& clip);
 
