@@ -11,7 +11,6 @@ extern "C" {
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -265,13 +264,6 @@ std::string Fingerprint(const std::string& input, const VideoConvertOptions& o, 
   return s.str();
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string SegmentName(int64_t segment) {
   char name[32];
   std::snprintf(name, sizeof name, "%06lld", static_cast<long long>(segment));
@@ -365,7 +357,7 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
   std::error_code error;
   int64_t first_segment = 0;
   StabilizerState state;
-  if (options_.resume && ReadText(settings_path) == fingerprint) {
+  if (options_.resume && fs::is_regular_file(settings_path, error) && ReadFileBytes(settings_path) == fingerprint) {
     CleanStaleTemporaries(work);
     while (fs::exists(SegmentEncoders::StatePath(work, first_segment), error)) ++first_segment;
     if (first_segment > 0) state = StabilizerState::Load(SegmentEncoders::StatePath(work, first_segment - 1));
@@ -379,11 +371,7 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
     fs::remove_all(work, error);
     fs::create_directories(work, error);
     if (error) throw FileError(work, "cannot create the work folder: " + error.message());
-    WriteAtomically(settings_path, [&](const std::string& temp) {
-      std::ofstream out(temp);
-      out << fingerprint;
-      if (!out.flush()) throw FileError(settings_path, "cannot write");
-    });
+    WriteFileBytes(settings_path, fingerprint);
   }
   const double begin_time = options_.start + double(first_segment) * options_.segment_seconds;
   if (begin_time > 0) reader.SeekBefore(begin_time);
