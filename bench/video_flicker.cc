@@ -18,6 +18,8 @@
 
 #include "bench/bench_data.h"
 #include "depthforge/estimate/network_estimator.h"
+#include "depthforge/eval/depth_metrics.h"
+#include "depthforge/eval/evaluate.h"
 #include "depthforge/video/depth_stabilizer.h"
 #include "depthforge/video/video_reader.h"
 
@@ -26,15 +28,15 @@ using namespace depthforge;
 
 namespace {
 
+// The agreement of two nearness maps: AbsRel after median scaling, through
+// the evaluation's own alignment and metrics.
 double AbsRelAfterMedianScaling(const cv::Mat1f& estimate, const cv::Mat1f& reference) {
-  std::vector<float> a(estimate.begin(), estimate.end()), b(reference.begin(), reference.end());
-  std::nth_element(a.begin(), a.begin() + long(a.size() / 2), a.end());
-  std::nth_element(b.begin(), b.begin() + long(b.size() / 2), b.end());
-  const double scale = b[b.size() / 2] / a[a.size() / 2];
-  double sum = 0;
-  auto e = estimate.begin();
-  for (auto r = reference.begin(); r != reference.end(); ++r, ++e) sum += std::abs(scale * *e - *r) / *r;
-  return sum / double(reference.total());
+  EvalRegion everything;
+  everything.min_depth = 1e-9f;
+  everything.max_depth = 1e9f;
+  const cv::Mat1b all(reference.size(), uchar(255));
+  cv::Mat1f aligned = AlignPrediction(estimate, DepthKind::kMetricDepth, reference, all, Alignment::kMedian);
+  return ComputeDepthMetrics(aligned, reference, everything).abs_rel;
 }
 
 cv::Mat3b Colored(const cv::Mat1f& nearness, float lo, float hi) {

@@ -8,6 +8,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/eval/depth_metrics.h"
+#include "depthforge/eval/evaluate.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/video/video_reader.h"
@@ -57,18 +59,14 @@ std::vector<cv::Mat1f> Flickering(const Scene& scene) {
   return out;
 }
 
+// AbsRel after median scaling, through the evaluation's alignment and metrics.
 double MeanAbsRelAfterMedianScaling(const cv::Mat1f& estimate, const cv::Mat1f& reference) {
-  std::vector<float> a(estimate.begin(), estimate.end()), b(reference.begin(), reference.end());
-  std::nth_element(a.begin(), a.begin() + long(a.size() / 2), a.end());
-  std::nth_element(b.begin(), b.begin() + long(b.size() / 2), b.end());
-  const double scale = b[b.size() / 2] / a[a.size() / 2];
-  double sum = 0;
-  for (size_t i = 0; i < estimate.total(); ++i) {
-    sum += std::abs(scale * estimate(int(i / size_t(estimate.cols)), int(i % size_t(estimate.cols))) -
-                    reference(int(i / size_t(reference.cols)), int(i % size_t(reference.cols)))) /
-           reference(int(i / size_t(reference.cols)), int(i % size_t(reference.cols)));
-  }
-  return sum / double(estimate.total());
+  EvalRegion everything;
+  everything.min_depth = 1e-9f;
+  everything.max_depth = 1e9f;
+  const cv::Mat1b all(reference.size(), uchar(255));
+  cv::Mat1f aligned = AlignPrediction(estimate, DepthKind::kMetricDepth, reference, all, Alignment::kMedian);
+  return ComputeDepthMetrics(aligned, reference, everything).abs_rel;
 }
 
 TEST(DepthStabilizer, FlowHalvesFlickerAndStaysWithTheTruth) {
