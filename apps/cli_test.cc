@@ -66,14 +66,21 @@ TEST(Cli, ModelFileBackendsAndTta) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/home.jpg");
   DEPTHFORGE_REQUIRE_MIRROR_FILE(model, "models/fast_depth_224.tflite");
   testing::TempDir dir;
-  auto torch = RunCli("depth " + photo + " -o " + dir.File("torch") + " --model " + model + " --format npy -q");
+  auto torch = RunCli("depth " + photo + " -o " + dir.File("torch") + " --model " + model + " --backend torch --format npy -q");
   ASSERT_EQ(torch.exit_code, 0) << torch.output;
+  // The default (auto) runs this int8 model in int8 with XNNPACK.
+  auto int8 = RunCli("depth " + photo + " -o " + dir.File("int8") + " --model " + model + " --format npy -q");
+  ASSERT_EQ(int8.exit_code, 0) << int8.output;
   auto opencv = RunCli("depth " + photo + " -o " + dir.File("opencv") + " --backend opencv --format npy -q");
   ASSERT_EQ(opencv.exit_code, 0) << opencv.output;
   cv::Mat a = ReadNpy(dir.File("torch/home.npy")).ToFloatMat("a");
   cv::Mat b = ReadNpy(dir.File("opencv/home.npy")).ToFloatMat("b");
   EXPECT_EQ(a.size(), cv::Size(512, 384));
-  EXPECT_LT(cv::norm(a, b, cv::NORM_INF), 1e-2);  // same network, two backends
+  EXPECT_LT(cv::norm(a, b, cv::NORM_INF), 1e-2);  // same float network, two backends
+  // int8 against float: the output's quantisation step is 0.072 m.
+  cv::Mat q = ReadNpy(dir.File("int8/home.npy")).ToFloatMat("q");
+  EXPECT_LT(cv::mean(cv::abs(q - a))[0], 0.05);
+  EXPECT_GT(cv::norm(q, a, cv::NORM_INF), 1e-3);  // really a different backend
   auto tta = RunCli("depth " + photo + " -o " + dir.File("tta") + " --tta --framing full --format npy -q");
   ASSERT_EQ(tta.exit_code, 0) << tta.output;
   cv::Mat c = ReadNpy(dir.File("tta/home.npy")).ToFloatMat("c");
@@ -115,6 +122,31 @@ TEST(Cli, ModelsPullListVerify) {
   EXPECT_EQ(offline.exit_code, 1);
   EXPECT_THAT(offline.output, HasSubstr("Download https://raw.githubusercontent.com/openmv/openmv/"));
   EXPECT_THAT(offline.output, HasSubstr("and save it as " + empty_home.path() + "/models/fast_depth_224.tflite"));
+}
+
+}  // namespace
+}  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+// The loader's own record of what it opened (LD_DEBUG=files) tells whether a
+// command loaded LibTorch.
+bool LoadsLibTorch(const std::string& arguments) {
+  auto result = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " " + arguments);
+  EXPECT_EQ(result.exit_code, 0) << arguments << "\n" << result.output.substr(result.output.size() > 2000 ? result.output.size() - 2000 : 0);
+  return result.output.find("file=libtorch_cpu.so") != std::string::npos;
+}
+
+TEST(Cli, LoadsLibTorchOnlyWhenACommandNeedsIt) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/home.jpg");
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(model, "models/fast_depth_224.tflite");
+  testing::TempDir dir;
+  EXPECT_FALSE(LoadsLibTorch("--version"));
+  EXPECT_FALSE(LoadsLibTorch("depth --help"));
+  EXPECT_FALSE(LoadsLibTorch("depth " + photo + " --model " + model + " -o " + dir.File("a") + " -q"));
+  // The float backend is LibTorch: the same command then loads it.
+  EXPECT_TRUE(LoadsLibTorch("depth " + photo + " --model " + model + " --backend torch -o " + dir.File("b") + " -q"));
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include "apps/cli_util.h"
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
-#include "depthforge/train/trainer.h"
+#include "depthforge/train/training_run.h"
 #include "depthforge/util/interrupt.h"
 
 namespace depthforge::cli {
@@ -56,7 +56,7 @@ void AddTrainCommand(CLI::App& app) {
     options.distributed = DistributedOptions::FromEnvironment();
     InstallInterruptHandler();
     ModelStore store(ModelStoreOptions::FromEnvironment());
-    TrainResult result = Trainer(options, store).Run();
+    TrainResult result = RunTraining(options, store);
     for (const EpochLog& e : result.epochs) {
       char validation[96] = "";  // only what was computed is printed
       if (std::isfinite(e.val_loss)) {

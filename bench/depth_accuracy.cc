@@ -76,12 +76,15 @@ int main(int argc, char** argv) {
     change(options);
     configs.push_back({std::move(name), options});
   };
-  add("default: training crop + whole-photo border, edge-aware", [](auto&) {});
+  add("default: training crop + whole-photo border, edge-aware (int8, XNNPACK)", [](auto&) {});
+  add("the same in float (LibTorch)", [](auto& o) { o.backend = Backend::kTorch; });
   add("training crop + whole-photo border at half resolution, edge-aware", [](auto& o) { o.border_resolution = 0.5; });
   add("training crop + whole-photo border at 0.75 resolution, edge-aware", [](auto& o) { o.border_resolution = 0.75; });
   add("training crop + whole-photo border, bilinear", [](auto& o) { o.upsample.enabled = false; });
   add("training crop + whole-photo border, edge-aware, flip TTA", [](auto& o) { o.flip_tta = true; });
   add("whole photo at training scale (246x246), edge-aware", [](auto& o) { o.framing = Framing::kFullImage; });
+  add("whole photo at training scale, edge-aware, float (LibTorch)", [](auto& o) {
+    o.framing = Framing::kFullImage; o.backend = Backend::kTorch; });
   add("whole photo at training scale, edge-aware, flip TTA", [](auto& o) { o.framing = Framing::kFullImage; o.flip_tta = true; });
   add("whole photo squeezed to 224x224, edge-aware", [](auto& o) {
     o.framing = Framing::kFullImage; o.inference_width = 224; o.inference_height = 224; });

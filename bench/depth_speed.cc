@@ -28,17 +28,20 @@ using namespace depthforge;
 
 namespace {
 
-void BM_NetworkAlone(benchmark::State& state, Backend backend) {
-  ConfigureTorchThreads(0);
-  std::unique_ptr<Network> network = CreateNetwork(bench::DefaultModel(), backend);
+void BM_NetworkAlone(benchmark::State& state, Backend backend, int threads) {
+  ConfigureTorchThreads(threads);
+  std::unique_ptr<Network> network = CreateNetwork(bench::DefaultModel(), backend, threads);
   cv::Mat3f input(224, 224, cv::Vec3f(0.4f, 0.5f, 0.6f));
   cv::randu(input, 0.f, 1.f);
   network->Forward({input});  // warm up
   for (auto _ : state) benchmark::DoNotOptimize(network->Forward({input}));
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK_CAPTURE(BM_NetworkAlone, torch_224x224, Backend::kTorch)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
-BENCHMARK_CAPTURE(BM_NetworkAlone, opencv_dnn_224x224, Backend::kOpenCv)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_NetworkAlone, torch_224x224, Backend::kTorch, 0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_NetworkAlone, opencv_dnn_224x224, Backend::kOpenCv, 0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_NetworkAlone, xnnpack_int8_224x224, Backend::kXnnpack, 0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_NetworkAlone, torch_224x224_1_thread, Backend::kTorch, 1)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_NetworkAlone, xnnpack_int8_224x224_1_thread, Backend::kXnnpack, 1)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 
 void BM_EndToEndBatch(benchmark::State& state, Backend backend, int threads) {
   EstimatorOptions options;

@@ -7,7 +7,8 @@ DEPTHFORGE_PACKAGES=(
   libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev zlib1g-dev ca-certificates
   libtinygltf-dev libstb-dev libhdf5-dev libgloo-dev libmatio-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev python3
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+  libxnnpack-dev libpthreadpool-dev python3
 )
 
 depthforge_install_deps() {

@@ -8,7 +8,7 @@
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/models/tflite_model.h"
-#include "depthforge/estimate/trained_estimator.h"
+#include "depthforge/util/torch_library.h"
 
 namespace depthforge {
 
@@ -55,7 +55,10 @@ std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& opt
   }
   std::error_code error;
   if (std::filesystem::is_regular_file(model, error) && std::filesystem::path(model).extension() == ".pt") {
-    return LoadTrainedEstimator(model, options);
+    // LoadTrainedEstimator (trained_estimator.h), in libdepthforge_torch.so.
+    using Entry = DepthEstimator* (*)(const std::string*, const EstimatorOptions*);
+    auto load = reinterpret_cast<Entry>(TorchLibrarySymbol("depthforge_torch_load_trained_estimator"));
+    return std::unique_ptr<DepthEstimator>(load(&model, &options));
   }
   if (std::filesystem::is_regular_file(model, error)) {
     // A user's own .tflite: assume FastDepth-like metric output unless told.

@@ -63,8 +63,8 @@ struct EstimatorOptions {
   double border_resolution = 0.75;
   bool flip_tta = false;  // average with the prediction on the mirrored photo
   UpsampleOptions upsample;
-  Backend backend = Backend::kTorch;
-  int threads = 0;  // LibTorch threads; 0 = every core
+  Backend backend = Backend::kAuto;
+  int threads = 0;  // threads for one network run; 0 = every core
   void Check() const;
 };
 

@@ -6,20 +6,18 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/models/network.h"
-#include "depthforge/models/torch_network.h"
 
 namespace depthforge {
 
 NetworkDepthEstimator::NetworkDepthEstimator(const TfliteModel& model, ModelSpec spec, EstimatorOptions options)
     : spec_(std::move(spec)), options_(std::move(options)) {
   options_.Check();
-  ConfigureTorchThreads(options_.threads);
   if (model.InputShape().size() != 4 || model.InputShape()[3] != 3 || model.OutputShape().size() != 4 ||
       model.OutputShape()[3] != 1) {
     throw FileError(model.name, "expected a network with a 3-channel image input and a 1-channel depth output");
   }
   size_multiple_ = model.SizeMultiple();
-  network_ = CreateNetwork(model, options_.backend);
+  network_ = CreateNetwork(model, options_.backend, options_.threads);
   if (options_.inference_width % size_multiple_ != 0 || options_.inference_height % size_multiple_ != 0) {
     throw OptionError("inference size " + std::to_string(options_.inference_width) + "x" +
                       std::to_string(options_.inference_height) + " must be a multiple of " +

@@ -53,3 +53,9 @@ std::unique_ptr<DepthEstimator> LoadTrainedEstimator(const std::string& path, co
 }
 
 }  // namespace depthforge
+
+// The entry point CreateDepthEstimator (depth_estimator.h) finds in this library.
+extern "C" depthforge::DepthEstimator* depthforge_torch_load_trained_estimator(const std::string* path,
+                                                                             const depthforge::EstimatorOptions* options) {
+  return depthforge::LoadTrainedEstimator(*path, *options).release();
+}

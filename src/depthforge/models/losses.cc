@@ -7,16 +7,6 @@
 namespace depthforge {
 namespace F = torch::nn::functional;
 
-const EnumNames<LossKind>& LossKindNames() {
-  static const EnumNames<LossKind> kNames{"loss", {{"mse", LossKind::kMse}, {"l1", LossKind::kL1},
-      {"l1-grad-ssim", LossKind::kL1GradientSsim}, {"scale-invariant", LossKind::kScaleInvariant},
-      {"silog", LossKind::kSilog}, {"berhu", LossKind::kBerHu}}};
-  return kNames;
-}
-LossKind LossKindFromString(const std::string& name) { return LossKindNames().Parse(name); }
-
-std::string ToString(LossKind loss) { return LossKindNames().Name(loss); }
-
 namespace {
 
 torch::Tensor MaskedMean(const torch::Tensor& values, const torch::Tensor& mask) {
@@ -90,20 +80,6 @@ double ComputeLoss(LossKind loss, const cv::Mat1f& prediction, const cv::Mat1f& 
   auto pt = torch::from_blob(p.data, {1, 1, p.rows, p.cols});
   auto gt = torch::from_blob(g.data, {1, 1, g.rows, g.cols});
   return MaskedLoss(loss, pt, gt).item<double>();
-}
-
-}  // namespace depthforge
-
-namespace depthforge {
-
-LossKind DefaultLoss(Architecture architecture) {
-  switch (architecture) {
-    case Architecture::kUNet: return LossKind::kBerHu;
-    case Architecture::kAttentionUNet: return LossKind::kL1GradientSsim;
-    case Architecture::kEigen: return LossKind::kScaleInvariant;
-    case Architecture::kFastDepth: return LossKind::kL1;
-  }
-  return LossKind::kMse;
 }
 
 }  // namespace depthforge

@@ -2,21 +2,35 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/models/opencv_network.h"
-#include "depthforge/models/torch_network.h"
+#include "depthforge/models/xnnpack_network.h"
+#include "depthforge/util/torch_library.h"
 
 namespace depthforge {
 
 const EnumNames<Backend>& BackendNames() {
-  static const EnumNames<Backend> kNames{"backend", {{"torch", Backend::kTorch}, {"opencv", Backend::kOpenCv}}};
+  static const EnumNames<Backend> kNames{"backend", {{"auto", Backend::kAuto}, {"torch", Backend::kTorch}, {"opencv", Backend::kOpenCv}, {"xnnpack", Backend::kXnnpack}}};
   return kNames;
 }
 Backend BackendFromString(const std::string& name) { return BackendNames().Parse(name); }
 
 std::string ToString(Backend backend) { return BackendNames().Name(backend); }
 
-std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend) {
-  if (backend == Backend::kOpenCv) return std::make_unique<OpenCvNetwork>(model);
-  return std::make_unique<TorchNetwork>(model);
+Backend ResolveBackend(const TfliteModel& model, Backend backend) {
+  if (backend != Backend::kAuto) return backend;
+  return IsInt8Graph(model) ? Backend::kXnnpack : Backend::kTorch;
+}
+
+std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend, int threads) {
+  switch (ResolveBackend(model, backend)) {
+    case Backend::kOpenCv: return std::make_unique<OpenCvNetwork>(model);
+    case Backend::kXnnpack: return std::make_unique<XnnpackNetwork>(model, threads);
+    default: {
+      // TorchNetwork, built in libdepthforge_torch.so (torch_network.cc).
+      using Entry = Network* (*)(const TfliteModel*, int);
+      auto create = reinterpret_cast<Entry>(TorchLibrarySymbol("depthforge_torch_create_network"));
+      return std::unique_ptr<Network>(create(&model, threads));
+    }
+  }
 }
 
 }  // namespace depthforge

@@ -21,11 +21,18 @@ class Network {
   virtual std::vector<cv::Mat> Forward(const std::vector<cv::Mat>& images) const = 0;
 };
 
-enum class Backend { kTorch, kOpenCv };
-const EnumNames<Backend>& BackendNames();  // torch|opencv
+// kAuto: XNNPACK for int8-quantised models (IsInt8Graph), LibTorch for the
+// rest. XNNPACK's int8 FastDepth measured 5x faster than LibTorch's float
+// run of the same weights at equal accuracy (docs/PERFORMANCE.md).
+enum class Backend { kAuto, kTorch, kOpenCv, kXnnpack };
+const EnumNames<Backend>& BackendNames();  // auto|torch|opencv|xnnpack
 Backend BackendFromString(const std::string& name);  // throws OptionError
 std::string ToString(Backend backend);
 
-std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend);
+// threads: for one forward pass (0 = every core); for LibTorch the count is
+// process-wide (ConfigureTorchThreads). LibTorch is loaded on first use.
+std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend, int threads = 0);
+// The backend kAuto resolves to for this model.
+Backend ResolveBackend(const TfliteModel& model, Backend backend);
 
 }  // namespace depthforge

@@ -252,3 +252,9 @@ std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) c
 }
 
 }  // namespace depthforge
+
+// The entry point CreateNetwork (network.h) finds in this library.
+extern "C" depthforge::Network* depthforge_torch_create_network(const depthforge::TfliteModel* model, int threads) {
+  depthforge::ConfigureTorchThreads(threads);
+  return new depthforge::TorchNetwork(*model);
+}

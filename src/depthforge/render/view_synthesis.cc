@@ -50,11 +50,24 @@ struct RowTarget {
   int width;
   bool z_buffer;
 
-  void Put(int p, const cv::Vec3f& c, float d) {
-    if (p < 0 || p >= width) return;
-    if (z_buffer && d <= depth[p]) return;
+  // The z-buffer test comes before the colour is computed: most spans of a
+  // view are hidden somewhere, and the blend is the costly part.
+  bool Visible(int p, float d) const { return !z_buffer || d > depth[p]; }
+
+  void Put(int p, const cv::Vec3b& c, float d) {
+    if (p < 0 || p >= width || !Visible(p, d)) return;
     depth[p] = d;
-    color[p] = cv::Vec3b(cv::saturate_cast<uchar>(c[0]), cv::saturate_cast<uchar>(c[1]), cv::saturate_cast<uchar>(c[2]));
+    color[p] = c;
+  }
+  // Pixel centres p with a <= p < b get one colour and disparity (the half
+  // pixels where a surface starts or ends).
+  void Fill(float a, float b, const cv::Vec3b& c, float d) {
+    const int first = std::max(0, Ceil(a)), last = std::min(width, Ceil(b));
+    for (int p = first; p < last; ++p) {
+      if (!Visible(p, d)) continue;
+      depth[p] = d;
+      color[p] = c;
+    }
   }
   // Pixel centres p with a <= p < b get the linear blend from (ta, ca, da)
   // to (tb, cb, db). Single precision: positions are below 2^16 pixels.
@@ -65,7 +78,12 @@ struct RowTarget {
     const float step = tb != ta ? 1.f / (tb - ta) : 0.f;
     for (int p = first; p < last; ++p) {
       const float alpha = std::clamp((float(p) - ta) * step, 0.f, 1.f);
-      Put(p, ca + (cb - ca) * alpha, da + (db - da) * alpha);
+      const float d = da + (db - da) * alpha;
+      if (!Visible(p, d)) continue;
+      depth[p] = d;
+      color[p] = cv::Vec3b(cv::saturate_cast<uchar>(ca[0] + (cb[0] - ca[0]) * alpha),
+                           cv::saturate_cast<uchar>(ca[1] + (cb[1] - ca[1]) * alpha),
+                           cv::saturate_cast<uchar>(ca[2] + (cb[2] - ca[2]) * alpha));
     }
   }
 };
@@ -185,29 +203,34 @@ std::vector<SynthesizedView> SynthesizeViews(const cv::Mat3b& image, const cv::M
         const float* d = disparity[y];
         const cv::Vec3b* src = image[y];
         RowTarget row{view.image[y], view.disparity[y], image.cols, options.z_buffer};
-        auto valid = [&](int x) { return x >= 0 && x < image.cols && std::isfinite(d[x]); };
         const float shift_f = float(shift);
-        auto target = [&](int x) { return float(x) - shift_f * d[x]; };
-        auto joined = [&](int a, int b) {
-          return options.connect_surfaces && valid(a) && valid(b) && std::abs(d[a] - d[b]) <= threshold;
+        // Whether x and x+1 lie on one surface; carried to the next pixel
+        // as whether it continues one from the left.
+        auto joins_next = [&](int x) {
+          return x + 1 < image.cols && std::isfinite(d[x + 1]) && std::abs(d[x] - d[x + 1]) <= threshold;
         };
+        bool joined_before = false;
         for (int x = 0; x < image.cols; ++x) {
-          if (!valid(x)) continue;
-          cv::Vec3f c(src[x]);
-          const float t = target(x);
+          if (!std::isfinite(d[x])) {
+            joined_before = false;
+            continue;
+          }
+          const float t = float(x) - shift_f * d[x];
           if (!options.connect_surfaces) {
-            row.Put(int(std::lround(t)), c, d[x]);
+            row.Put(int(std::lround(t)), src[x], d[x]);
             continue;
           }
           // The half pixel before x when the surface starts here, the span to
           // x+1 when it continues, or the half pixel after x when it ends.
-          if (!joined(x - 1, x)) row.Span(t - 0.5f, t, t, t, c, c, d[x], d[x]);
-          if (joined(x, x + 1)) {
-            const float t_next = target(x + 1);
-            row.Span(t, t_next, t, t_next, c, cv::Vec3f(src[x + 1]), d[x], d[x + 1]);
+          if (!joined_before) row.Fill(t - 0.5f, t, src[x], d[x]);
+          const bool joined_after = joins_next(x);
+          if (joined_after) {
+            const float t_next = float(x + 1) - shift_f * d[x + 1];
+            row.Span(t, t_next, t, t_next, cv::Vec3f(src[x]), cv::Vec3f(src[x + 1]), d[x], d[x + 1]);
           } else {
-            row.Span(t, t + 0.5f, t, t, c, c, d[x], d[x]);
+            row.Fill(t, t + 0.5f, src[x], d[x]);
           }
+          joined_before = joined_after;
         }
       }
     });

@@ -29,50 +29,11 @@ namespace depthforge {
 namespace fs = std::filesystem;
 
 
-DistributedOptions DistributedOptions::FromEnvironment() {
-  DistributedOptions options;
-  auto get = [](const char* name) -> std::string {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-  };
-  auto integer = [&](const char* name, int fallback) {
-    std::string text = get(name);
-    if (text.empty()) return fallback;
-    try {
-      return std::stoi(text);
-    } catch (const std::logic_error&) {
-      throw OptionError(std::string(name) + " must be a whole number, got '" + text + "'");
-    }
-  };
-  options.world_size = integer("WORLD_SIZE", 1);
-  options.rank = integer("RANK", 0);
-  options.master_port = integer("MASTER_PORT", 29500);
-  if (!get("MASTER_ADDR").empty()) options.master_addr = get("MASTER_ADDR");
-  options.Check();
-  return options;
-}
+namespace {
 
-void DistributedOptions::Check() const {
-  if (world_size < 1) throw OptionError("WORLD_SIZE must be at least 1");
-  if (rank < 0 || rank >= world_size) {
-    throw OptionError("RANK must be between 0 and WORLD_SIZE - 1 (" + std::to_string(world_size - 1) + "), got " + std::to_string(rank));
-  }
-  if (master_port < 1 || master_port > 65535) throw OptionError("MASTER_PORT must be a TCP port (1-65535)");
-}
-
-void TrainOptions::Check() const {
-  distributed.Check();
-  if (distributed.world_size > 1 && batch_size % distributed.world_size != 0) {
-    throw OptionError("the batch size (" + std::to_string(batch_size) + ") must be a multiple of WORLD_SIZE (" +
-                      std::to_string(distributed.world_size) + ")");
-  }
-  if (train_data.empty()) throw OptionError("training data is required (--data)");
-  if (run_dir.empty()) throw OptionError("a run directory is required (-o)");
-  if (epochs < 1 || epochs > 100000) throw OptionError("epochs must be at least 1");
-  if (batch_size < 1 || batch_size > 4096) throw OptionError("batch size must be between 1 and 4096");
-  if (!(learning_rate > 0 && learning_rate < 10)) throw OptionError("learning rate must be in (0, 10)");
-  if (schedule != "cosine" && schedule != "step" && schedule != "none") throw OptionError("schedule must be cosine, step or none");
-  if (!(max_depth > 0)) throw OptionError("max depth must be positive");
+// The device name is LibTorch's to parse, so it is checked here rather
+// than in TrainOptions::Check.
+void CheckDevice(const std::string& device) {
   try {
     torch::Device parsed(device);
     if (parsed.is_cuda() && !torch::cuda::is_available()) {
@@ -82,11 +43,7 @@ void TrainOptions::Check() const {
   } catch (const c10::Error&) {
     throw OptionError("device '" + device + "' is not a device name (cpu, cuda, cuda:1)");
   }
-  if (checkpoint_every < 0 || stop_after_batches < 0) throw OptionError("checkpoint interval must not be negative");
-  augment.Check();
 }
-
-namespace {
 
 // Deterministic per-(seed, epoch, item) randomness, so a resumed run draws
 // exactly what the uninterrupted one would have.
@@ -361,6 +318,7 @@ struct Trainer::State {
 Trainer::Trainer(TrainOptions options, const ModelStore& store)
     : state_(std::make_unique<State>(std::move(options), store)) {
   state_->options.Check();
+  CheckDevice(state_->options.device);
 }
 
 Trainer::~Trainer() = default;
@@ -535,3 +493,9 @@ TrainResult Trainer::Run() {
 }
 
 }  // namespace depthforge
+
+// The entry point RunTraining (training_run.h) finds in this library.
+extern "C" void depthforge_torch_train(const depthforge::TrainOptions* options, const depthforge::ModelStore* store,
+                                       depthforge::TrainResult* result) {
+  *result = depthforge::Trainer(*options, *store).Run();
+}
