@@ -8,7 +8,7 @@ DEPTHFORGE_PACKAGES=(
   libtinygltf-dev libstb-dev libhdf5-dev libgloo-dev libmatio-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  libxnnpack-dev libpthreadpool-dev python3
+  libxnnpack-dev libpthreadpool-dev libdnnl-dev python3
 )
 
 depthforge_install_deps() {

@@ -21,9 +21,11 @@ class Network {
   virtual std::vector<cv::Mat> Forward(const std::vector<cv::Mat>& images) const = 0;
 };
 
-// kAuto: XNNPACK for int8-quantised models (IsInt8Graph), LibTorch for the
-// rest. XNNPACK's int8 FastDepth measured 5x faster than LibTorch's float
-// run of the same weights at equal accuracy (docs/PERFORMANCE.md).
+// kAuto: int8-quantised models (IsInt8Graph) run in int8 on XNNPACK, the
+// rest on LibTorch. Of the two int8 engines measured (bench/int8_engines,
+// docs/PERFORMANCE.md), XNNPACK follows TFLite's arithmetic (every single
+// operator exact); oneDNN was 2× faster on this AVX2 CPU but, without
+// VNNI, its u8×s8 pair sums saturate: up to 11 levels off on FastDepth.
 enum class Backend { kAuto, kTorch, kOpenCv, kXnnpack };
 const EnumNames<Backend>& BackendNames();  // auto|torch|opencv|xnnpack
 Backend BackendFromString(const std::string& name);  // throws OptionError

@@ -44,49 +44,67 @@ inline int Ceil(float v) {
   return i + (v > float(i));
 }
 
-struct RowTarget {
-  cv::Vec3b* color;
-  float* depth;  // disparity of what is drawn; kEmpty where nothing is
-  int width;
-  bool z_buffer;
-
+// Forward-warps one row into a view. Everything the loop reads is a
+// parameter or a local: the colour stores go through uchar pointers, which
+// may alias anything, so values reached through references would be
+// reloaded after every pixel written.
+void WarpRow(const cv::Vec3b* src, const float* d, int width, float shift, float threshold, bool z_buffer,
+             bool connect_surfaces, cv::Vec3b* color, float* depth) {
   // The z-buffer test comes before the colour is computed: most spans of a
   // view are hidden somewhere, and the blend is the costly part.
-  bool Visible(int p, float d) const { return !z_buffer || d > depth[p]; }
-
-  void Put(int p, const cv::Vec3b& c, float d) {
-    if (p < 0 || p >= width || !Visible(p, d)) return;
-    depth[p] = d;
-    color[p] = c;
-  }
+  auto visible = [=](int p, float disparity) { return !z_buffer || disparity > depth[p]; };
   // Pixel centres p with a <= p < b get one colour and disparity (the half
   // pixels where a surface starts or ends).
-  void Fill(float a, float b, const cv::Vec3b& c, float d) {
+  auto fill = [=](float a, float b, cv::Vec3b c, float disparity) {
     const int first = std::max(0, Ceil(a)), last = std::min(width, Ceil(b));
     for (int p = first; p < last; ++p) {
-      if (!Visible(p, d)) continue;
-      depth[p] = d;
+      if (!visible(p, disparity)) continue;
+      depth[p] = disparity;
       color[p] = c;
     }
-  }
-  // Pixel centres p with a <= p < b get the linear blend from (ta, ca, da)
-  // to (tb, cb, db). Single precision: positions are below 2^16 pixels.
-  void Span(float a, float b, float ta, float tb, const cv::Vec3f& ca, const cv::Vec3f& cb, float da, float db) {
-    if (b < a) std::swap(a, b);
-    const int first = std::max(0, Ceil(a)), last = std::min(width, Ceil(b));
+  };
+  // Pixel centres between ta and tb get the linear blend from (ca, da) to
+  // (cb, db). Single precision: positions are below 2^16 pixels.
+  auto span = [=](float ta, float tb, cv::Vec3b ca, cv::Vec3b cb, float da, float db) {
+    const int first = std::max(0, Ceil(std::min(ta, tb))), last = std::min(width, Ceil(std::max(ta, tb)));
     if (first >= last) return;
     const float step = tb != ta ? 1.f / (tb - ta) : 0.f;
+    const float c0[3] = {float(ca[0]), float(ca[1]), float(ca[2])};
+    const float dc[3] = {float(cb[0]) - c0[0], float(cb[1]) - c0[1], float(cb[2]) - c0[2]};
     for (int p = first; p < last; ++p) {
       const float alpha = std::clamp((float(p) - ta) * step, 0.f, 1.f);
-      const float d = da + (db - da) * alpha;
-      if (!Visible(p, d)) continue;
-      depth[p] = d;
-      color[p] = cv::Vec3b(cv::saturate_cast<uchar>(ca[0] + (cb[0] - ca[0]) * alpha),
-                           cv::saturate_cast<uchar>(ca[1] + (cb[1] - ca[1]) * alpha),
-                           cv::saturate_cast<uchar>(ca[2] + (cb[2] - ca[2]) * alpha));
+      const float disparity = da + (db - da) * alpha;
+      if (!visible(p, disparity)) continue;
+      depth[p] = disparity;
+      color[p] = cv::Vec3b(cv::saturate_cast<uchar>(c0[0] + dc[0] * alpha), cv::saturate_cast<uchar>(c0[1] + dc[1] * alpha),
+                           cv::saturate_cast<uchar>(c0[2] + dc[2] * alpha));
     }
+  };
+  bool joined_before = false;  // whether x continues the surface of x-1
+  for (int x = 0; x < width; ++x) {
+    const float dx = d[x];
+    if (!std::isfinite(dx)) {
+      joined_before = false;
+      continue;
+    }
+    const float t = float(x) - shift * dx;
+    if (!connect_surfaces) {
+      const int p = int(std::lround(t));
+      if (p >= 0 && p < width && visible(p, dx)) depth[p] = dx, color[p] = src[x];
+      continue;
+    }
+    // The half pixel before x when the surface starts here, the span to
+    // x+1 when it continues, or the half pixel after x when it ends.
+    if (!joined_before) fill(t - 0.5f, t, src[x], dx);
+    const bool joined_after = x + 1 < width && std::isfinite(d[x + 1]) && std::abs(dx - d[x + 1]) <= threshold;
+    if (joined_after) {
+      span(t, float(x + 1) - shift * d[x + 1], src[x], src[x + 1], dx, d[x + 1]);
+    } else {
+      fill(t, t + 0.5f, src[x], dx);
+    }
+    joined_before = joined_after;
   }
-};
+}
 
 // Fills each hole run of a row with the colour of its background-side edge
 // pixel (the farther neighbour), then smooths the filled pixels vertically
@@ -200,38 +218,8 @@ std::vector<SynthesizedView> SynthesizeViews(const cv::Mat3b& image, const cv::M
     const float threshold = float(options.edge_threshold);
     cv::parallel_for_(cv::Range(0, image.rows), [&](const cv::Range& rows) {
       for (int y = rows.start; y < rows.end; ++y) {
-        const float* d = disparity[y];
-        const cv::Vec3b* src = image[y];
-        RowTarget row{view.image[y], view.disparity[y], image.cols, options.z_buffer};
-        const float shift_f = float(shift);
-        // Whether x and x+1 lie on one surface; carried to the next pixel
-        // as whether it continues one from the left.
-        auto joins_next = [&](int x) {
-          return x + 1 < image.cols && std::isfinite(d[x + 1]) && std::abs(d[x] - d[x + 1]) <= threshold;
-        };
-        bool joined_before = false;
-        for (int x = 0; x < image.cols; ++x) {
-          if (!std::isfinite(d[x])) {
-            joined_before = false;
-            continue;
-          }
-          const float t = float(x) - shift_f * d[x];
-          if (!options.connect_surfaces) {
-            row.Put(int(std::lround(t)), src[x], d[x]);
-            continue;
-          }
-          // The half pixel before x when the surface starts here, the span to
-          // x+1 when it continues, or the half pixel after x when it ends.
-          if (!joined_before) row.Fill(t - 0.5f, t, src[x], d[x]);
-          const bool joined_after = joins_next(x);
-          if (joined_after) {
-            const float t_next = float(x + 1) - shift_f * d[x + 1];
-            row.Span(t, t_next, t, t_next, cv::Vec3f(src[x]), cv::Vec3f(src[x + 1]), d[x], d[x + 1]);
-          } else {
-            row.Fill(t, t + 0.5f, src[x], d[x]);
-          }
-          joined_before = joined_after;
-        }
+        WarpRow(image[y], disparity[y], image.cols, float(shift), threshold, options.z_buffer, options.connect_surfaces,
+                view.image[y], view.disparity[y]);
       }
     });
 
