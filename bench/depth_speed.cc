@@ -3,7 +3,7 @@
 //   DEPTHFORGE_MIRROR=../shared build/bench/depth_speed
 //
 // Network alone (LibTorch backend vs the same float network in OpenCV's dnn
-// module, same process, same inputs) and end to end in batch mode: decode
+// module and the int8 network on XNNPACK, same process, same inputs) and end to end in batch mode: decode
 // JPEG -> depth -> edge-aware upsampling -> write npy + png16 + colour PNG,
 // per image, for both backends; and the 16-bit PNG encoder against libpng. Batch rows time one pass over the 8 photos
 // (divide by the 'images' counter); medians over 5 repetitions.
@@ -65,6 +65,7 @@ void BM_EndToEndBatch(benchmark::State& state, Backend backend, int threads) {
 BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480_all_cores, Backend::kTorch, 0)
     ->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480, Backend::kTorch, RecommendedInferenceThreads(8))->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_EndToEndBatch, xnnpack_int8_640x480, Backend::kXnnpack, RecommendedInferenceThreads(8))->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_EndToEndBatch, opencv_dnn_640x480, Backend::kOpenCv, 0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 
 // Writing the 16-bit millimetre PNG of a real 640x480 depth map: our encoder
