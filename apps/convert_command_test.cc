@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "depthforge/io/npy.h"
+#include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/video/mp4_writer.h"
@@ -30,7 +31,7 @@ TEST(ConvertCli, EveryKindOfOutputFromAnEstimatedDepth) {
   EXPECT_EQ(cv::imread(dir.File("out/home.tb.jpg")).size(), cv::Size(512, 768));
   EXPECT_TRUE(fs::exists(dir.File("out/home.left.jpg")) && fs::exists(dir.File("out/home.right.jpg")));
   EXPECT_TRUE(fs::exists(dir.File("out/home.mesh.obj")) && fs::exists(dir.File("out/home.mesh.mtl")));
-  VideoInfo video = ProbeVideo(dir.File("out/home.orbit.mp4"));
+  testing::VideoInfo video = testing::ProbeVideo(dir.File("out/home.orbit.mp4"));
   EXPECT_EQ(video.frames, 24);
   EXPECT_EQ(video.size, cv::Size(512, 384));
   tinygltf::Model model;

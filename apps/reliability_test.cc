@@ -11,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "depthforge/io/npy.h"
+#include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/video/mp4_writer.h"
@@ -217,7 +218,7 @@ TEST(Reliability, LargePhotosMakeVideosAtAPlayableSize) {
   testing::TempDir dir;
   auto result = RunCli("convert " + photo + " -o " + dir.File("out") + " --as orbit --seconds 1 --video-size 256 -q");
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  VideoInfo info = ProbeVideo(dir.File("out/fruits.orbit.mp4"));
+  testing::VideoInfo info = testing::ProbeVideo(dir.File("out/fruits.orbit.mp4"));
   EXPECT_EQ(info.size, cv::Size(256, 240));
   EXPECT_EQ(info.frames, 24);
 }

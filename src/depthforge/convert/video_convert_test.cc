@@ -184,7 +184,7 @@ TEST(VideoConvert, MaxFpsDropsFramesAndKeepsTheirTimes) {
   EXPECT_EQ(n, 20);
 }
 
-TEST(VideoConvert, SubtitlesAreCopiedWhereTheContainerTakesThemAndNamedWhereNot) {
+TEST(VideoConvert, SubtitlesAreCopiedWhereTheContainerTakesThemAndConvertedWhereNot) {
   testing::TempDir dir;
   testing::FlashClip clip = IrregularFlashClip(30, {}, "aac");
   clip.subtitles = true;
@@ -194,10 +194,19 @@ TEST(VideoConvert, SubtitlesAreCopiedWhereTheContainerTakesThemAndNamedWhereNot)
   options.outputs = ParseVideoOutputs("hsbs,depth16");
   BrightnessDepth estimator;
   VideoConvertResult result = VideoConverter(estimator, options).Run(dir.File("s.mkv"), dir.path(), "s");
-  // The report is of the first output, the MP4: no subrip in MP4.
-  EXPECT_THAT(result.dropped_streams, ::testing::ElementsAre(::testing::HasSubstr("subtitle subrip")));
-  EXPECT_THAT(testing::StreamCodecs(dir.File("s_LR.mp4")), ::testing::ElementsAre("h264", "aac"));
+  // The report is of the first output, the MP4: no subrip in MP4, so the
+  // cue becomes mov_text with its words and times.
+  EXPECT_TRUE(result.dropped_streams.empty());
+  EXPECT_THAT(result.reencoded_streams, ::testing::Contains("subtitle subrip -> mov_text"));
+  EXPECT_THAT(testing::StreamCodecs(dir.File("s_LR.mp4")), ::testing::ElementsAre("h264", "aac", "mov_text"));
   EXPECT_THAT(testing::StreamCodecs(dir.File("s_depth16.mkv")), ::testing::ElementsAre("ffv1", "aac", "subrip"));
+  for (const std::string name : {"s_LR.mp4", "s_depth16.mkv"}) {
+    std::vector<testing::SubtitleCue> cues = testing::SubtitleCues(dir.File(name));
+    ASSERT_EQ(cues.size(), 1u) << name;
+    EXPECT_THAT(cues[0].text, ::testing::HasSubstr("hello")) << name;
+    EXPECT_NEAR(cues[0].start, 0.5, 0.002) << name;
+    EXPECT_NEAR(cues[0].duration, 1.0, 0.002) << name;
+  }
 }
 
 TEST(VideoConvert, Depth16HoldsMillimetresOfEveryFrame) {

@@ -1,5 +1,9 @@
 #include "depthforge/testing/test_clips.h"
 
+#include <opencv2/videoio.hpp>
+
+#include "depthforge/core/error.h"
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -275,6 +279,64 @@ std::vector<std::string> StreamCodecs(const std::string& path) {
   for (unsigned i = 0; i < in->nb_streams; ++i) codecs.push_back(avcodec_get_name(in->streams[i]->codecpar->codec_id));
   avformat_close_input(&in);
   return codecs;
+}
+
+std::vector<SubtitleCue> SubtitleCues(const std::string& path) {
+  AVFormatContext* in = nullptr;
+  Check(avformat_open_input(&in, path.c_str(), nullptr, nullptr), "open " + path);
+  std::unique_ptr<AVFormatContext, void (*)(AVFormatContext*)> guard(in, [](AVFormatContext* f) { avformat_close_input(&f); });
+  avformat_find_stream_info(in, nullptr);
+  int index = av_find_best_stream(in, AVMEDIA_TYPE_SUBTITLE, -1, -1, nullptr, 0);
+  if (index < 0) return {};
+  AVStream* stream = in->streams[index];
+  // Times from the first video frame: what is on screen when the cue shows.
+  double first_frame = 0;
+  int video = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  if (video >= 0 && in->streams[video]->start_time != AV_NOPTS_VALUE) {
+    first_frame = double(in->streams[video]->start_time) * av_q2d(in->streams[video]->time_base);
+  }
+  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+  AVCodecContext* decoder = avcodec_alloc_context3(codec);
+  avcodec_parameters_to_context(decoder, stream->codecpar);
+  decoder->pkt_timebase = stream->time_base;
+  Check(avcodec_open2(decoder, codec, nullptr), "subtitle decoder");
+  std::vector<SubtitleCue> cues;
+  AVPacket* packet = av_packet_alloc();
+  while (av_read_frame(in, packet) >= 0) {
+    if (packet->stream_index == index) {
+      AVSubtitle subtitle{};
+      int got = 0;
+      if (avcodec_decode_subtitle2(decoder, &subtitle, &got, packet) >= 0 && got) {
+        SubtitleCue cue;
+        cue.start = double(packet->pts) * av_q2d(stream->time_base) - first_frame;
+        cue.duration = double(packet->duration) * av_q2d(stream->time_base);
+        for (unsigned r = 0; r < subtitle.num_rects; ++r) {
+          if (subtitle.rects[r]->ass) cue.text += subtitle.rects[r]->ass;
+        }
+        cues.push_back(cue);
+        avsubtitle_free(&subtitle);
+      }
+    }
+    av_packet_unref(packet);
+  }
+  av_packet_free(&packet);
+  avcodec_free_context(&decoder);
+  return cues;
+}
+
+VideoInfo ProbeVideo(const std::string& path) {
+  cv::VideoCapture capture(path, cv::CAP_FFMPEG);
+  if (!capture.isOpened()) throw FileError(path, "cannot open video");
+  VideoInfo info;
+  info.fps = capture.get(cv::CAP_PROP_FPS);
+  int fourcc = int(capture.get(cv::CAP_PROP_FOURCC));
+  for (int i = 0; i < 4; ++i) info.codec += char((fourcc >> (8 * i)) & 0xff);
+  cv::Mat frame;
+  while (capture.read(frame)) {
+    info.size = frame.size();
+    ++info.frames;
+  }
+  return info;
 }
 
 }  // namespace depthforge::testing

@@ -49,4 +49,24 @@ std::vector<Gray16Frame> DecodeGray16(const std::string& path);
 // Codec names of a file's streams, e.g. {"h264", "aac"}.
 std::vector<std::string> StreamCodecs(const std::string& path);
 
+// The cues of the first subtitle stream: start (from the first video
+// frame) and duration in seconds and the text FFmpeg's decoder gives (ASS
+// dialogue).
+struct SubtitleCue {
+  double start = 0, duration = 0;
+  std::string text;
+};
+std::vector<SubtitleCue> SubtitleCues(const std::string& path);
+
+// What OpenCV's own reader (videoio, FFmpeg underneath) sees in a video:
+// an independent check of what depthforge writes and reads. Decodes it
+// completely to count its frames. Throws FileError.
+struct VideoInfo {
+  int frames = 0;
+  cv::Size size;
+  double fps = 0;
+  std::string codec;  // fourcc, e.g. "avc1" / "h264"
+};
+VideoInfo ProbeVideo(const std::string& path);
+
 }  // namespace depthforge::testing

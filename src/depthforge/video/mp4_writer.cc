@@ -1,6 +1,5 @@
 #include "depthforge/video/mp4_writer.h"
 
-#include <opencv2/videoio.hpp>
 
 #include "depthforge/core/error.h"
 #include "depthforge/video/video_writer.h"
@@ -30,20 +29,5 @@ void Mp4Writer::Write(const cv::Mat3b& frame) {
 }
 
 void Mp4Writer::Finish() { impl_->writer->Finish(); }
-
-VideoInfo ProbeVideo(const std::string& path) {
-  cv::VideoCapture capture(path, cv::CAP_FFMPEG);
-  if (!capture.isOpened()) throw FileError(path, "cannot open video");
-  VideoInfo info;
-  info.fps = capture.get(cv::CAP_PROP_FPS);
-  int fourcc = int(capture.get(cv::CAP_PROP_FOURCC));
-  for (int i = 0; i < 4; ++i) info.codec += char((fourcc >> (8 * i)) & 0xff);
-  cv::Mat frame;
-  while (capture.read(frame)) {
-    info.size = frame.size();
-    ++info.frames;
-  }
-  return info;
-}
 
 }  // namespace depthforge

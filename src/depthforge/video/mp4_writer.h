@@ -29,13 +29,4 @@ class Mp4Writer {
   int frames_ = 0;
 };
 
-struct VideoInfo {
-  int frames = 0;
-  cv::Size size;
-  double fps = 0;
-  std::string codec;  // fourcc, e.g. "avc1" / "h264"
-};
-// Decodes a video completely to count its frames. Throws FileError.
-VideoInfo ProbeVideo(const std::string& path);
-
 }  // namespace depthforge

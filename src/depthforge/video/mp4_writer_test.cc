@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "depthforge/core/error.h"
+#include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
 
 namespace depthforge {
@@ -19,7 +20,7 @@ TEST(Mp4Writer, OddSizesAreCutToEvenAndEveryFrameIsKept) {
     EXPECT_FALSE(std::filesystem::exists(dir.File("v.mp4")));  // nothing visible until finished
     writer.Finish();
   }
-  VideoInfo info = ProbeVideo(dir.File("v.mp4"));
+  testing::VideoInfo info = testing::ProbeVideo(dir.File("v.mp4"));
   EXPECT_EQ(info.frames, 10);
   EXPECT_EQ(info.size, cv::Size(64, 48));
   {

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/video/mp4_writer.h"
 
@@ -26,7 +27,7 @@ TEST(PhotoVideo, EachKindDecodesWithTheRightFramesAndSize) {
   for (PhotoVideoKind kind : {PhotoVideoKind::kOrbit, PhotoVideoKind::kTurntable, PhotoVideoKind::kParallax}) {
     std::string path = dir.File(ToString(kind) + ".mp4");
     EXPECT_EQ(WritePhotoVideo(path, image, depth, camera, kind, options), 24);
-    VideoInfo info = ProbeVideo(path);
+    testing::VideoInfo info = testing::ProbeVideo(path);
     EXPECT_EQ(info.frames, 24) << ToString(kind);
     EXPECT_EQ(info.size, cv::Size(64, 48));
     EXPECT_NEAR(info.fps, 24.0, 0.01);

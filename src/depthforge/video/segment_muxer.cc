@@ -10,7 +10,9 @@ extern "C" {
 
 #include <cmath>
 #include <cstring>
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "depthforge/core/error.h"
 #include "depthforge/video/av_error.h"
@@ -142,9 +144,93 @@ class AacTranscoder {
   int64_t start_offset_ = 0;  // source pts that is 0 in the output, in the source's time base
 };
 
+// Converts a text subtitle stream (SubRip, ASS, WebVTT...) to the text
+// subtitle codec of the output container (mov_text, MP4's own, where the
+// source's does not fit): each cue is decoded to FFmpeg's ASS lines and
+// encoded again, keeping its start time and duration. Styling beyond what
+// the target codec has is lost; the words and the timing are kept.
+class TextSubtitleTranscoder {
+ public:
+  TextSubtitleTranscoder(const std::string& output, const AVStream* source, AVStream* target, AVCodecID target_codec)
+      : output_(output), source_time_base_(source->time_base), target_(target) {
+    const AVCodec* decoder = avcodec_find_decoder(source->codecpar->codec_id);
+    const AVCodec* encoder = avcodec_find_encoder(target_codec);
+    if (decoder == nullptr || encoder == nullptr) throw FileError(output, "no decoder or encoder for a subtitle stream");
+    decoder_ = avcodec_alloc_context3(decoder);
+    avcodec_parameters_to_context(decoder_, source->codecpar);
+    decoder_->pkt_timebase = source->time_base;
+    if (avcodec_open2(decoder_, decoder, nullptr) < 0) throw FileError(output, "cannot open a subtitle decoder");
+    encoder_ = avcodec_alloc_context3(encoder);
+    encoder_->time_base = {1, 1000};
+    // The text encoders read the styles from the decoder's ASS header.
+    if (decoder_->subtitle_header != nullptr) {
+      encoder_->subtitle_header = static_cast<uint8_t*>(av_mallocz(size_t(decoder_->subtitle_header_size) + 1));
+      std::memcpy(encoder_->subtitle_header, decoder_->subtitle_header, size_t(decoder_->subtitle_header_size));
+      encoder_->subtitle_header_size = decoder_->subtitle_header_size;
+    }
+    int status = avcodec_open2(encoder_, encoder, nullptr);
+    if (status < 0) throw FileError(output, "cannot open the subtitle encoder (" + AvErrorText(status) + ")");
+    avcodec_parameters_from_context(target->codecpar, encoder_);
+    target->time_base = encoder_->time_base;
+    packet_ = av_packet_alloc();
+  }
+  ~TextSubtitleTranscoder() {
+    av_packet_free(&packet_);
+    avcodec_free_context(&decoder_);
+    avcodec_free_context(&encoder_);
+  }
+  TextSubtitleTranscoder(const TextSubtitleTranscoder&) = delete;
+  TextSubtitleTranscoder& operator=(const TextSubtitleTranscoder&) = delete;
+
+  // 'start': the source pts that is 0 in the output (source time base).
+  template <typename Write>
+  void Add(AVPacket* packet, int64_t start, Write&& write) {
+    AVSubtitle subtitle{};
+    int got = 0;
+    if (avcodec_decode_subtitle2(decoder_, &subtitle, &got, packet) < 0 || !got) return;
+    std::unique_ptr<AVSubtitle, void (*)(AVSubtitle*)> guard(&subtitle, avsubtitle_free);
+    // The cue shows from its packet's time for its duration (the packet's,
+    // or the decoder's display times).
+    const int64_t begin_ms = av_rescale_q(packet->pts - start, source_time_base_, {1, 1000}) + subtitle.start_display_time;
+    int64_t length_ms = packet->duration > 0 ? av_rescale_q(packet->duration, source_time_base_, {1, 1000})
+                                             : int64_t(subtitle.end_display_time) - subtitle.start_display_time;
+    subtitle.pts = av_rescale_q(begin_ms, {1, 1000}, AV_TIME_BASE_Q);
+    subtitle.start_display_time = 0;
+    subtitle.end_display_time = uint32_t(std::max<int64_t>(length_ms, 1));
+    std::vector<uint8_t> buffer(1 << 16);
+    int size = avcodec_encode_subtitle(encoder_, buffer.data(), int(buffer.size()), &subtitle);
+    if (size < 0) throw FileError(output_, "cannot convert a subtitle cue (" + AvErrorText(size) + ")");
+    if (size == 0) return;
+    av_packet_unref(packet_);
+    if (av_new_packet(packet_, size) < 0) throw Error("out of memory for a subtitle packet");
+    std::memcpy(packet_->data, buffer.data(), size_t(size));
+    packet_->pts = packet_->dts = av_rescale_q(begin_ms, {1, 1000}, target_->time_base);
+    packet_->duration = av_rescale_q(subtitle.end_display_time, {1, 1000}, target_->time_base);
+    packet_->stream_index = target_->index;
+    write(packet_);
+  }
+
+ private:
+  std::string output_;
+  AVRational source_time_base_;
+  AVStream* target_;
+  AVCodecContext* decoder_ = nullptr;
+  AVCodecContext* encoder_ = nullptr;
+  AVPacket* packet_ = nullptr;
+};
+
+// The text subtitle codec a container holds, or AV_CODEC_ID_NONE.
+AVCodecID TextSubtitleCodecFor(const AVOutputFormat* format) {
+  for (AVCodecID codec : {AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_ASS, AV_CODEC_ID_WEBVTT}) {
+    if (avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL) == 1) return codec;
+  }
+  return AV_CODEC_ID_NONE;
+}
+
 struct SourceStream {
   int output_index = -1;                       // -1: not kept
   std::unique_ptr<AacTranscoder> transcoder;   // audio re-encoded
+  std::unique_ptr<TextSubtitleTranscoder> text;  // text subtitles converted
   int64_t start = 0, end = INT64_MAX;          // kept window, in the stream's time base
 };
 
@@ -201,8 +287,13 @@ MuxReport MuxSegments(const std::string& output, const MuxInput& input) {
       kept.start = std::llround((input.start + source_start) / av_q2d(s->time_base));
       if (input.end > 0) kept.end = std::llround((input.end + source_start) / av_q2d(s->time_base));
       const bool fits = avformat_query_codec(out->oformat, s->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1;
-      if (!fits && type == AVMEDIA_TYPE_SUBTITLE) {
-        report.dropped.push_back(kind + codec + " (" + out->oformat->name + " cannot hold it)");
+      const AVCodecDescriptor* descriptor = avcodec_descriptor_get(s->codecpar->codec_id);
+      const bool is_text = descriptor != nullptr && (descriptor->props & AV_CODEC_PROP_TEXT_SUB) != 0;
+      const AVCodecID text_codec = TextSubtitleCodecFor(out->oformat);
+      if (!fits && type == AVMEDIA_TYPE_SUBTITLE && (!is_text || text_codec == AV_CODEC_ID_NONE)) {
+        // Bitmap subtitles (PGS, DVD) would need OCR to become text.
+        report.dropped.push_back(kind + codec + " (" + out->oformat->name + " cannot hold it" +
+                                 (is_text ? ")" : "; bitmap subtitles are not converted)"));
         s->discard = AVDISCARD_ALL;
         continue;
       }
@@ -215,6 +306,9 @@ MuxReport MuxSegments(const std::string& output, const MuxInput& input) {
         target->codecpar->codec_tag = 0;
         target->time_base = s->time_base;
         report.copied.push_back(kind + codec);
+      } else if (type == AVMEDIA_TYPE_SUBTITLE) {
+        kept.text = std::make_unique<TextSubtitleTranscoder>(output, s, target, text_codec);
+        report.reencoded.push_back(kind + codec + " -> " + avcodec_get_name(text_codec));
       } else {
         kept.transcoder = std::make_unique<AacTranscoder>(output, s, target, global_header);
         kept.transcoder->set_start_offset(kept.start);
@@ -294,6 +388,11 @@ MuxReport MuxSegments(const std::string& output, const MuxInput& input) {
     }
     if (kept.transcoder) {
       kept.transcoder->Add(source_packet, write);
+      av_packet_unref(source_packet);
+      continue;
+    }
+    if (kept.text) {
+      kept.text->Add(source_packet, kept.start, write);
       av_packet_unref(source_packet);
       continue;
     }

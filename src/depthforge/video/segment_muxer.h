@@ -1,8 +1,10 @@
 // Joins the encoded segments of a converted video into the final file by
 // stream copy, with the source's audio and subtitle streams beside them:
 // copied packet by packet when the container takes their codec, audio
-// re-encoded to AAC when it does not (PCM into MP4, for example), subtitles
-// left out (and said) when they cannot go in. Nothing is decoded twice and
+// re-encoded to AAC when it does not (PCM into MP4, for example), text
+// subtitles converted to the container's text codec when theirs does not
+// fit (SubRip into MP4 becomes mov_text), bitmap subtitles left out (and
+// said) when they cannot go in. Nothing is decoded twice and
 // nothing is held for the whole film.
 #pragma once
 

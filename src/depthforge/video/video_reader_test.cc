@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "depthforge/core/error.h"
+#include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/video/mp4_writer.h"
@@ -38,7 +39,7 @@ TEST(VideoReader, BadInputsNameTheFileAndTheProblem) {
 
 TEST(VideoReader, ReadsEveryFrameOfARealClipInOrder) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
-  VideoInfo reference = ProbeVideo(clip);  // OpenCV's own count
+  testing::VideoInfo reference = testing::ProbeVideo(clip);  // OpenCV's own count
   VideoReader reader(clip);
   EXPECT_EQ(reader.size(), reference.size);
   VideoFrame frame;
@@ -88,7 +89,7 @@ TEST(VideoReader, ATruncatedFileGivesWhatDecodes) {
   int64_t frames = 0;
   while (reader.Read(frame)) ++frames;
   EXPECT_GT(frames, 0);
-  EXPECT_LT(frames, ProbeVideo(clip).frames);
+  EXPECT_LT(frames, testing::ProbeVideo(clip).frames);
 }
 
 }  // namespace
