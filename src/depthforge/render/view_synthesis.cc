@@ -63,44 +63,64 @@ void WarpRow(const cv::Vec3b* src, const float* d, int width, float shift, float
       color[p] = c;
     }
   };
-  // Pixel centres between ta and tb get the linear blend from (ca, da) to
-  // (cb, db). Single precision: positions are below 2^16 pixels.
-  auto span = [=](float ta, float tb, cv::Vec3b ca, cv::Vec3b cb, float da, float db) {
-    const int first = std::max(0, Ceil(std::min(ta, tb))), last = std::min(width, Ceil(std::max(ta, tb)));
+  // A source pixel on a surface: its target position, that position's
+  // ceiling and its colour in float. Along a surface each pixel's end of
+  // one span is the start of the next, so these are computed once per
+  // pixel and carried.
+  struct Point {
+    float t;
+    int ceil_t;
+    float c[3];
+  };
+  auto point = [&](int x) {
+    const float t = float(x) - shift * d[x];
+    return Point{t, Ceil(t), {float(src[x][0]), float(src[x][1]), float(src[x][2])}};
+  };
+  // Pixel centres between a.t and b.t get the linear blend from (a, da) to
+  // (b, db). Single precision: positions are below 2^16 pixels.
+  auto span = [=](const Point& a, const Point& b, float da, float db) {
+    const int first = std::max(0, std::min(a.ceil_t, b.ceil_t)), last = std::min(width, std::max(a.ceil_t, b.ceil_t));
     if (first >= last) return;
-    const float step = tb != ta ? 1.f / (tb - ta) : 0.f;
-    const float c0[3] = {float(ca[0]), float(ca[1]), float(ca[2])};
-    const float dc[3] = {float(cb[0]) - c0[0], float(cb[1]) - c0[1], float(cb[2]) - c0[2]};
+    const float step = b.t != a.t ? 1.f / (b.t - a.t) : 0.f;
+    const float dc[3] = {b.c[0] - a.c[0], b.c[1] - a.c[1], b.c[2] - a.c[2]};
     for (int p = first; p < last; ++p) {
-      const float alpha = std::clamp((float(p) - ta) * step, 0.f, 1.f);
+      const float alpha = std::clamp((float(p) - a.t) * step, 0.f, 1.f);
       const float disparity = da + (db - da) * alpha;
       if (!visible(p, disparity)) continue;
       depth[p] = disparity;
-      color[p] = cv::Vec3b(cv::saturate_cast<uchar>(c0[0] + dc[0] * alpha), cv::saturate_cast<uchar>(c0[1] + dc[1] * alpha),
-                           cv::saturate_cast<uchar>(c0[2] + dc[2] * alpha));
+      color[p] = cv::Vec3b(cv::saturate_cast<uchar>(a.c[0] + dc[0] * alpha), cv::saturate_cast<uchar>(a.c[1] + dc[1] * alpha),
+                           cv::saturate_cast<uchar>(a.c[2] + dc[2] * alpha));
     }
   };
+  if (!connect_surfaces) {
+    for (int x = 0; x < width; ++x) {
+      if (!std::isfinite(d[x])) continue;
+      const int p = int(std::lround(float(x) - shift * d[x]));
+      if (p >= 0 && p < width && visible(p, d[x])) depth[p] = d[x], color[p] = src[x];
+    }
+    return;
+  }
   bool joined_before = false;  // whether x continues the surface of x-1
+  Point here{};
   for (int x = 0; x < width; ++x) {
     const float dx = d[x];
     if (!std::isfinite(dx)) {
       joined_before = false;
       continue;
     }
-    const float t = float(x) - shift * dx;
-    if (!connect_surfaces) {
-      const int p = int(std::lround(t));
-      if (p >= 0 && p < width && visible(p, dx)) depth[p] = dx, color[p] = src[x];
-      continue;
-    }
     // The half pixel before x when the surface starts here, the span to
     // x+1 when it continues, or the half pixel after x when it ends.
-    if (!joined_before) fill(t - 0.5f, t, src[x], dx);
+    if (!joined_before) {
+      here = point(x);
+      fill(here.t - 0.5f, here.t, src[x], dx);
+    }
     const bool joined_after = x + 1 < width && std::isfinite(d[x + 1]) && std::abs(dx - d[x + 1]) <= threshold;
     if (joined_after) {
-      span(t, float(x + 1) - shift * d[x + 1], src[x], src[x + 1], dx, d[x + 1]);
+      const Point next = point(x + 1);
+      span(here, next, dx, d[x + 1]);
+      here = next;
     } else {
-      fill(t, t + 0.5f, src[x], dx);
+      fill(here.t, here.t + 0.5f, src[x], dx);
     }
     joined_before = joined_after;
   }
