@@ -149,5 +149,24 @@ TEST(Cli, LoadsLibTorchOnlyWhenACommandNeedsIt) {
   EXPECT_TRUE(LoadsLibTorch("depth " + photo + " --model " + model + " --backend torch -o " + dir.File("b") + " -q"));
 }
 
+// Without libdepthforge_torch.so beside libdepthforge.so (a partial
+// install), a command that needs LibTorch says what is missing and which
+// commands need it; the others still work.
+TEST(Cli, MissingLibTorchPartIsNamed) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/home.jpg");
+  testing::TempDir dir;
+  fs::path library = fs::path(DEPTHFORGE_CLI_PATH).parent_path() / "lib" / "libdepthforge.so";
+  ASSERT_TRUE(fs::exists(library)) << library;
+  fs::copy_file(library, dir.File("libdepthforge.so"));
+  const std::string run = "LD_LIBRARY_PATH=" + dir.path() + " " + std::string(DEPTHFORGE_CLI_PATH) + " depth " + photo + " -q -o ";
+  auto torch = testing::RunCommand(run + dir.File("a") + " --backend torch");
+  EXPECT_EQ(torch.exit_code, 1);
+  EXPECT_THAT(torch.output, HasSubstr("cannot load the LibTorch part of depthforge (needed for training, .pt models and --backend torch)"));
+  EXPECT_THAT(torch.output, HasSubstr(dir.File("libdepthforge_torch.so")));
+  auto int8 = testing::RunCommand(run + dir.File("b"));
+  EXPECT_EQ(int8.exit_code, 0) << int8.output;
+  EXPECT_TRUE(fs::exists(dir.File("b/home.npy")));
+}
+
 }  // namespace
 }  // namespace depthforge

@@ -31,8 +31,8 @@ void* OpenLibrary() {
   for (const std::string& candidate : candidates) {
     // RTLD_GLOBAL: LibTorch's own plugins look up its symbols globally.
     if (void* handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_GLOBAL)) return handle;
-    const char* reason = dlerror();
-    reasons += "\n  " + candidate + ": " + (reason ? reason : "unknown error");
+    const char* reason = dlerror();  // names the file
+    reasons += "\n  " + (reason ? std::string(reason) : candidate + ": unknown error");
   }
   throw Error("cannot load the LibTorch part of depthforge (needed for training, .pt models and --backend torch):" +
               reasons);
