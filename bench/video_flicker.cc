@@ -28,17 +28,6 @@ using namespace depthforge;
 
 namespace {
 
-// The agreement of two nearness maps: AbsRel after median scaling, through
-// the evaluation's own alignment and metrics.
-double AbsRelAfterMedianScaling(const cv::Mat1f& estimate, const cv::Mat1f& reference) {
-  EvalRegion everything;
-  everything.min_depth = 1e-9f;
-  everything.max_depth = 1e9f;
-  const cv::Mat1b all(reference.size(), uchar(255));
-  cv::Mat1f aligned = AlignPrediction(estimate, DepthKind::kMetricDepth, reference, all, Alignment::kMedian);
-  return ComputeDepthMetrics(aligned, reference, everything).abs_rel;
-}
-
 cv::Mat3b Colored(const cv::Mat1f& nearness, float lo, float hi) {
   cv::Mat1b grey;
   nearness.convertTo(grey, CV_8U, 255.0 / (hi - lo), -255.0 * lo / (hi - lo));

@@ -119,6 +119,15 @@ cv::Mat1f AlignPrediction(const cv::Mat1f& prediction, DepthKind kind, const cv:
   return aligned;
 }
 
+double AbsRelAfterMedianScaling(const cv::Mat1f& estimate, const cv::Mat1f& reference) {
+  EvalRegion everything;
+  everything.min_depth = 1e-9f;
+  everything.max_depth = 1e9f;
+  const cv::Mat1b all(reference.size(), uchar(255));
+  cv::Mat1f aligned = AlignPrediction(estimate, DepthKind::kMetricDepth, reference, all, Alignment::kMedian);
+  return ComputeDepthMetrics(aligned, reference, everything).abs_rel;
+}
+
 void EvalOptions::Check() const {
   if (!(min_depth > 0 && max_depth > min_depth)) throw OptionError("need 0 < min depth < max depth");
 }

@@ -40,6 +40,11 @@ std::string ToString(Alignment alignment);
 cv::Mat1f AlignPrediction(const cv::Mat1f& prediction, DepthKind kind, const cv::Mat1f& ground_truth,
                           const cv::Mat1b& mask, Alignment alignment);
 
+// How far 'estimate' is from 'reference' in shape: AbsRel over every pixel
+// after median scaling (AlignPrediction's kMedian). Both maps in the same
+// units of depth or nearness; used to compare steadied with per-frame maps.
+double AbsRelAfterMedianScaling(const cv::Mat1f& estimate, const cv::Mat1f& reference);
+
 struct EvalOptions {
   EvalCrop crop = EvalCrop::kEigen;
   Alignment alignment = Alignment::kNone;

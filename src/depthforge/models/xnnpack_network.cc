@@ -365,7 +365,6 @@ void XnnpackNetwork::Impl::Prepare(Shape input) {
   }
   for (Step& step : steps) {
     const Shape& in = shapes[size_t(step.input)];
-    const Shape& out = shapes[size_t(step.output)];
     std::string label = "operator " + std::to_string(step.op_index);
     if (step.kind == StepKind::kConvolution) {
       Check(xnn_setup_convolution2d_nhwc_qc8(step.op, size_t(in.n), size_t(in.h), size_t(in.w),
@@ -380,7 +379,6 @@ void XnnpackNetwork::Impl::Prepare(Shape input) {
                                  buffers[size_t(step.input2)].data(), buffers[size_t(step.output)].data(), threadpool),
             name, label);
     }
-    (void)out;
   }
   prepared = input;
 }

@@ -54,15 +54,4 @@ void* TorchLibrarySymbol(const char* name) {
   return symbol;
 }
 
-bool TorchLibraryLoaded() {
-  // RTLD_NOLOAD opens nothing: it only reports a library already present.
-  for (const char* library : {"libtorch_cpu.so.1.13", "libtorch_cpu.so"}) {
-    if (void* handle = dlopen(library, RTLD_NOW | RTLD_NOLOAD)) {
-      dlclose(handle);
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace depthforge

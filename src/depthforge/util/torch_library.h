@@ -16,7 +16,4 @@ namespace depthforge {
 // loader's reason when it cannot be opened or lacks 'name'.
 void* TorchLibrarySymbol(const char* name);
 
-// Whether LibTorch is in this process (opened here or linked directly).
-bool TorchLibraryLoaded();
-
 }  // namespace depthforge

@@ -25,6 +25,21 @@ namespace {
 
 constexpr AVRational kVideoTimeBase{1, kVideoTimeBaseDen};
 
+// A decoder for one of the source's streams, opened; 'kind' names it in
+// errors ("audio", "subtitle").
+AVCodecContext* OpenStreamDecoder(const std::string& output, const AVStream* source, const std::string& kind) {
+  const AVCodec* codec = avcodec_find_decoder(source->codecpar->codec_id);
+  if (codec == nullptr) throw FileError(output, "no decoder for the " + kind + " stream");
+  AVCodecContext* decoder = avcodec_alloc_context3(codec);
+  avcodec_parameters_to_context(decoder, source->codecpar);
+  decoder->pkt_timebase = source->time_base;
+  if (avcodec_open2(decoder, codec, nullptr) < 0) {
+    avcodec_free_context(&decoder);
+    throw FileError(output, "cannot open the " + kind + " decoder");
+  }
+  return decoder;
+}
+
 // Decodes one audio stream and encodes it again as AAC (the one audio
 // codec every MP4 player takes), through a resampler to the encoder's
 // sample format and a FIFO that cuts the samples into AAC's frames.
@@ -32,13 +47,9 @@ class AacTranscoder {
  public:
   AacTranscoder(const std::string& output, const AVStream* source, AVStream* target, bool global_header)
       : output_(output), target_(target) {
-    const AVCodec* decoder = avcodec_find_decoder(source->codecpar->codec_id);
     const AVCodec* encoder = avcodec_find_encoder(AV_CODEC_ID_AAC);
-    if (decoder == nullptr || encoder == nullptr) throw FileError(output, "no decoder or AAC encoder for an audio stream");
-    decoder_ = avcodec_alloc_context3(decoder);
-    avcodec_parameters_to_context(decoder_, source->codecpar);
-    decoder_->pkt_timebase = source->time_base;
-    if (avcodec_open2(decoder_, decoder, nullptr) < 0) throw FileError(output, "cannot open an audio decoder");
+    if (encoder == nullptr) throw FileError(output, "no AAC encoder");
+    decoder_ = OpenStreamDecoder(output, source, "audio");
     encoder_ = avcodec_alloc_context3(encoder);
     encoder_->sample_rate = decoder_->sample_rate > 0 ? decoder_->sample_rate : 48000;
     int channels = std::clamp(decoder_->ch_layout.nb_channels, 1, 8);
@@ -153,13 +164,9 @@ class TextSubtitleTranscoder {
  public:
   TextSubtitleTranscoder(const std::string& output, const AVStream* source, AVStream* target, AVCodecID target_codec)
       : output_(output), source_time_base_(source->time_base), target_(target) {
-    const AVCodec* decoder = avcodec_find_decoder(source->codecpar->codec_id);
     const AVCodec* encoder = avcodec_find_encoder(target_codec);
-    if (decoder == nullptr || encoder == nullptr) throw FileError(output, "no decoder or encoder for a subtitle stream");
-    decoder_ = avcodec_alloc_context3(decoder);
-    avcodec_parameters_to_context(decoder_, source->codecpar);
-    decoder_->pkt_timebase = source->time_base;
-    if (avcodec_open2(decoder_, decoder, nullptr) < 0) throw FileError(output, "cannot open a subtitle decoder");
+    if (encoder == nullptr) throw FileError(output, std::string("no ") + avcodec_get_name(target_codec) + " encoder");
+    decoder_ = OpenStreamDecoder(output, source, "subtitle");
     encoder_ = avcodec_alloc_context3(encoder);
     encoder_->time_base = {1, 1000};
     // The text encoders read the styles from the decoder's ASS header.
