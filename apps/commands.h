@@ -18,5 +18,6 @@ void AddEvalCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddStereoCommand(CLI::App& app);
 void AddStructuredLightCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   depthforge::cli::AddEvalCommand(app);
   depthforge::cli::AddSynthCommand(app);
   depthforge::cli::AddModelsCommand(app);
+  depthforge::cli::AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

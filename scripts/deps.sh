@@ -9,6 +9,7 @@ DEPTHFORGE_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libxnnpack-dev libpthreadpool-dev libdnnl-dev python3
+  libsqlite3-dev libhiredis-dev redis-server chromium
 )
 
 depthforge_install_deps() {
@@ -32,10 +33,26 @@ depthforge_build() {
   cmake --build "$build_dir" -j"$(nproc)"
 }
 
+# The studio page's files (three.js) and its browser tests' driver
+# (puppeteer-core), pinned by web/package-lock.json; Node.js from Debian
+# when the machine has none.
+depthforge_web_assets() {
+  if ! command -v npm >/dev/null 2>&1; then
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 # Installs what is missing, builds into build/, and points DEPTHFORGE_MIRROR
 # at the shared data folder beside the checkout when it is there and unset.
 depthforge_prepare() {
   depthforge_install_deps
+  depthforge_web_assets
   depthforge_build build
   if [ -z "${DEPTHFORGE_MIRROR:-}" ] && [ -d ../shared ]; then
     DEPTHFORGE_MIRROR="$(cd ../shared && pwd)"

@@ -20,7 +20,7 @@ LAYERS = [
     ["eval", "render"],
     ["video", "stereo"],
     ["convert"],
-    ["train"],
+    ["train", "studio"],
 ]
 LEVEL = {domain: level for level, domains in enumerate(LAYERS) for domain in domains}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"depthforge/([a-z_]+)/([^"]+)"', re.M)

@@ -386,6 +386,16 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
                                                                             : reader.duration()) - begin_time)
                                           : 0.0;
   Progress progress("video " + stem, expected * rate, "frame", options_.show_progress ? stderr : nullptr);
+  auto stopping = [this] { return InterruptRequested() || (options_.stop_requested && options_.stop_requested()); };
+  const double expected_frames = expected * rate;
+  auto report_progress = [&](double done) {
+    progress.Set(done);
+    if (options_.on_progress) {
+      options_.on_progress(expected_frames > 0 ? std::min(1.0, (double(result.resumed_frames) + done) /
+                                                                   std::max(1.0, expected_frames + double(result.resumed_frames)))
+                                               : 0.0);
+    }
+  };
 
   // Four stages overlap: decoding and scaling (a thread), depth and its
   // steadying (this thread, where the network runs), rendering (a thread),
@@ -501,7 +511,7 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
         ++encoded;
         result.encode_seconds += SecondsSince(busy);
       }
-      if (segment && !failed && !InterruptRequested()) segment->Finish(*last_state);
+      if (segment && !failed && !stopping()) segment->Finish(*last_state);
     } catch (...) {
       fail(encode_error);
     }
@@ -531,7 +541,7 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
     while (auto item = decoded.Pop()) {
       // Ctrl-C: no new frame; those already past this stage are still
       // rendered and encoded, so that a segment they complete is kept.
-      if (InterruptRequested()) break;
+      if (stopping()) break;
       auto busy = std::chrono::steady_clock::now();
       WithDepth out;
       DepthMap depth = estimator_.Estimate(item->depth_image);
@@ -543,10 +553,10 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
       look_ahead.Add(std::move(out), steady.range, steady.scene_cut, ready);
       result.depth_seconds += SecondsSince(busy);
       ++result.frames;
-      progress.Set(double(encoded));
+      report_progress(double(encoded));
       if (!(open = pass_on())) break;
     }
-    if (open && !InterruptRequested()) {
+    if (open && !stopping()) {
       look_ahead.Finish(ready);
       pass_on();
     }
@@ -559,11 +569,11 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
   decoder.join();
   renderer.join();
   encoder.join();
-  if (InterruptRequested()) throw Interrupted();
+  if (stopping()) throw Interrupted();
   for (auto* e : {&decode_error, &render_error, &encode_error}) {
     if (*e) std::rethrow_exception(*e);
   }
-  progress.Set(double(encoded));
+  report_progress(double(encoded));
   progress.Finish();
   result.truncated = reader.truncated();
 

@@ -11,6 +11,7 @@
 // segment with the steadying state saved at its start.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,12 @@ struct VideoConvertOptions {
   double segment_seconds = 10;
   bool resume = false;  // continue an interrupted conversion; skip videos already converted
   bool show_progress = true;
+  // For callers that show progress themselves (the web studio): called from
+  // the depth stage with the fraction of frames done, 0..1 (0 while unknown).
+  std::function<void(double)> on_progress;
+  // Asked between frames, besides InterruptRequested(): true stops the
+  // conversion the same way (Interrupted; finished segments kept for resume).
+  std::function<bool()> stop_requested;
   void Check() const;
 };
 

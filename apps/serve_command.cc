@@ -1,0 +1,58 @@
+// depthforge serve [--host H] [--port P] [--data DIR] [--workers N] [--token T] ...
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "apps/commands.h"
+#include "depthforge/core/error.h"
+#include "depthforge/studio/studio_server.h"
+#include "depthforge/util/interrupt.h"
+
+namespace depthforge::cli {
+
+void AddServeCommand(CLI::App& app) {
+  CLI::App* command = app.add_subcommand("serve", "Web studio: photos and videos to depth and 3D in the browser");
+  // The flags write straight into the options; the defaults live there.
+  auto options = std::make_shared<StudioOptions>();
+  StudioOptions& o = *options;
+  command->add_option("--host", o.host, "Address to listen on (another than loopback needs --token)")
+      ->capture_default_str();
+  command->add_option("--port", o.port, "Port (0: any free port, printed at start)")->capture_default_str();
+  command->add_option("--data", o.data_dir, "Folder for the job database, uploads and outputs")->capture_default_str();
+  command->add_option("--workers", o.workers, "Jobs converted at once (0: only accept and queue them)")->capture_default_str();
+  command->add_option("--max-upload-mb", o.max_upload_mb, "Largest upload in MB (larger: 413)")->capture_default_str();
+  command->add_option("--token", o.token, "Secret every API call must carry (Authorization: Bearer TOKEN)");
+  command->add_option("--max-queued", o.max_queued, "Unfinished jobs accepted (more: 429 with Retry-After)")
+      ->capture_default_str();
+  command->add_option("--job-time-limit", o.job_time_limit, "Seconds a job may run before it fails")
+      ->capture_default_str();
+  command->add_option("--max-pixels", o.limits.max_pixels, "Largest photo or video frame, in pixels")
+      ->capture_default_str();
+  command->add_option("--max-video-seconds", o.limits.max_video_seconds, "Longest video converted, in seconds")
+      ->capture_default_str();
+  command->add_option("--web", o.web_root, "Folder of the page (static/ and node_modules/three); default: the source tree's web/");
+  command->add_option("--threads", o.network_threads, "Network threads for a photo (0: every core)")
+      ->capture_default_str();
+  command->callback([options] {
+    StudioServer server(*options, ModelStoreOptions::FromEnvironment());
+    const int port = server.Start();
+    std::printf("depthforge studio: http://%s:%d/ (data in %s; Ctrl-C stops)\n",
+                options->host.find(':') != std::string::npos ? ("[" + options->host + "]").c_str() : options->host.c_str(),
+                port, options->data_dir.c_str());
+    std::fflush(stdout);
+    InstallInterruptHandler();
+    std::atomic<bool> served{false};
+    // Ctrl-C: stop taking requests; a job in progress goes back to the
+    // queue and continues at the next start.
+    std::thread watcher([&] {
+      while (!served && !InterruptRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      server.Stop();
+    });
+    server.Serve();
+    served = true;
+    watcher.join();
+    std::printf("depthforge studio: stopped\n");
+  });
+}
+
+}  // namespace depthforge::cli

@@ -1,0 +1,266 @@
+#include "depthforge/studio/job_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "depthforge/core/error.h"
+
+namespace depthforge {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+using Value = std::variant<std::string, double, int64_t>;
+
+// One prepared statement with its values bound; finalised on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& path, const std::string& sql, const std::vector<Value>& values)
+      : db_(db), path_(path) {
+    Check(sqlite3_prepare_v2(db, sql.c_str(), int(sql.size()), &statement_, nullptr));
+    for (size_t i = 0; i < values.size(); ++i) {
+      const int index = int(i) + 1;
+      if (const auto* text = std::get_if<std::string>(&values[i])) {
+        Check(sqlite3_bind_text(statement_, index, text->data(), int(text->size()), SQLITE_TRANSIENT));
+      } else if (const auto* real = std::get_if<double>(&values[i])) {
+        Check(sqlite3_bind_double(statement_, index, *real));
+      } else {
+        Check(sqlite3_bind_int64(statement_, index, std::get<int64_t>(values[i])));
+      }
+    }
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // True while there is a row to read.
+  bool Step() {
+    const int code = sqlite3_step(statement_);
+    if (code == SQLITE_ROW) return true;
+    if (code == SQLITE_DONE) return false;
+    Check(code);
+    return false;
+  }
+  std::string Text(int column) const {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+    return text ? std::string(text, size_t(sqlite3_column_bytes(statement_, column))) : std::string();
+  }
+  double Real(int column) const { return sqlite3_column_double(statement_, column); }
+  int64_t Integer(int column) const { return sqlite3_column_int64(statement_, column); }
+
+ private:
+  void Check(int code) const {
+    if (code != SQLITE_OK) throw FileError(path_, std::string("job database: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  const std::string& path_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+const char* kColumns =
+    "id, state, progress, kind, input_extension, display_name, request, outputs, error, created_at, started_at, "
+    "finished_at, attempts";
+
+Job ReadJob(const Statement& row) {
+  Job job;
+  job.id = row.Text(0);
+  job.state = JobStateNames().Parse(row.Text(1));
+  job.progress = row.Real(2);
+  job.kind = row.Text(3) == "video" ? MediaKind::kVideo : MediaKind::kImage;
+  job.input_extension = row.Text(4);
+  job.display_name = row.Text(5);
+  job.request = RequestFromJson(nlohmann::json::parse(row.Text(6)));
+  for (const auto& output : nlohmann::json::parse(row.Text(7))) {
+    job.outputs.push_back({output.at("name").get<std::string>(), output.at("bytes").get<int64_t>()});
+  }
+  job.error = row.Text(8);
+  job.created_at = row.Real(9);
+  job.started_at = row.Real(10);
+  job.finished_at = row.Real(11);
+  job.attempts = int(row.Integer(12));
+  return job;
+}
+
+std::string OutputsJson(const std::vector<JobOutput>& outputs) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& output : outputs) json.push_back({{"name", output.name}, {"bytes", output.bytes}});
+  return json.dump();
+}
+
+}  // namespace
+
+JobStore::JobStore(const std::string& path) : path_(path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
+    const std::string reason = db_ ? sqlite3_errmsg(db_) : "cannot open";
+    sqlite3_close(db_);
+    throw FileError(path, "job database: " + reason);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  try {
+    Execute("PRAGMA journal_mode=WAL");
+    Execute("PRAGMA synchronous=NORMAL");
+    Execute(
+        "CREATE TABLE IF NOT EXISTS jobs ("
+        " seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, state TEXT NOT NULL,"
+        " progress REAL NOT NULL, kind TEXT NOT NULL, input_extension TEXT NOT NULL, display_name TEXT NOT NULL,"
+        " request TEXT NOT NULL, outputs TEXT NOT NULL, error TEXT NOT NULL, created_at REAL NOT NULL,"
+        " started_at REAL NOT NULL, finished_at REAL NOT NULL, attempts INTEGER NOT NULL)");
+    Execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)");
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+JobStore::~JobStore() { sqlite3_close(db_); }
+
+void JobStore::Execute(const std::string& sql, const std::vector<std::string>& text_values) const {
+  std::vector<Value> values(text_values.begin(), text_values.end());
+  Statement statement(db_, path_, sql, values);
+  while (statement.Step()) {
+  }
+}
+
+void JobStore::Changed() {
+  ++version_;
+  changed_.notify_all();
+}
+
+void JobStore::Add(const Job& job) {
+  std::lock_guard lock(mutex_);
+  Statement insert(db_, path_,
+                   std::string("INSERT INTO jobs (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   {job.id, JobStateNames().Name(job.state), job.progress,
+                    std::string(job.kind == MediaKind::kVideo ? "video" : "photo"), job.input_extension,
+                    job.display_name, RequestToJson(job.request).dump(), OutputsJson(job.outputs), job.error,
+                    job.created_at > 0 ? job.created_at : Now(), job.started_at, job.finished_at,
+                    int64_t(job.attempts)});
+  insert.Step();
+  Changed();
+}
+
+std::optional<Job> JobStore::Get(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  Statement select(db_, path_, std::string("SELECT ") + kColumns + " FROM jobs WHERE id = ?", {id});
+  if (!select.Step()) return std::nullopt;
+  return ReadJob(select);
+}
+
+std::vector<Job> JobStore::List(int limit) const {
+  std::lock_guard lock(mutex_);
+  Statement select(db_, path_, std::string("SELECT ") + kColumns + " FROM jobs ORDER BY seq DESC LIMIT ?",
+                   {int64_t(limit)});
+  std::vector<Job> jobs;
+  while (select.Step()) jobs.push_back(ReadJob(select));
+  return jobs;
+}
+
+int JobStore::CountUnfinished() const {
+  std::lock_guard lock(mutex_);
+  Statement count(db_, path_, "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')", {});
+  count.Step();
+  return int(count.Integer(0));
+}
+
+std::optional<Job> JobStore::ClaimNext() {
+  std::lock_guard lock(mutex_);
+  std::optional<Job> job;
+  {
+    Statement select(db_, path_,
+                     std::string("SELECT ") + kColumns + " FROM jobs WHERE state = 'queued' ORDER BY seq LIMIT 1", {});
+    if (!select.Step()) return std::nullopt;
+    job = ReadJob(select);
+  }
+  job->state = JobState::kRunning;
+  job->started_at = Now();
+  job->attempts += 1;
+  job->progress = 0;
+  Statement update(db_, path_,
+                   "UPDATE jobs SET state = 'running', started_at = ?, attempts = ?, progress = 0 WHERE id = ?",
+                   {job->started_at, int64_t(job->attempts), job->id});
+  update.Step();
+  Changed();
+  return job;
+}
+
+void JobStore::SetProgress(const std::string& id, double progress) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, path_, "UPDATE jobs SET progress = ? WHERE id = ? AND state = 'running'", {progress, id});
+  update.Step();
+  Changed();
+}
+
+void JobStore::Finish(const std::string& id, const std::vector<JobOutput>& outputs) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, path_,
+                   "UPDATE jobs SET state = 'done', progress = 1, outputs = ?, error = '', finished_at = ? WHERE id = ?",
+                   {OutputsJson(outputs), Now(), id});
+  update.Step();
+  Changed();
+}
+
+void JobStore::Fail(const std::string& id, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, path_, "UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ?",
+                   {error, Now(), id});
+  update.Step();
+  Changed();
+}
+
+void JobStore::Requeue(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, path_, "UPDATE jobs SET state = 'queued', progress = 0 WHERE id = ? AND state = 'running'",
+                   {id});
+  update.Step();
+  Changed();
+}
+
+bool JobStore::Remove(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Statement remove(db_, path_, "DELETE FROM jobs WHERE id = ?", {id});
+  remove.Step();
+  const bool removed = sqlite3_changes(db_) > 0;
+  Changed();
+  return removed;
+}
+
+int JobStore::RequeueUnfinished(int max_attempts) {
+  std::lock_guard lock(mutex_);
+  {
+    Statement fail(db_, path_,
+                   "UPDATE jobs SET state = 'failed', finished_at = ?, error = 'the server stopped while running this "
+                   "job ' || attempts || ' times; it was not tried again' WHERE state = 'running' AND attempts >= ?",
+                   {Now(), int64_t(max_attempts)});
+    fail.Step();
+  }
+  Statement requeue(db_, path_, "UPDATE jobs SET state = 'queued', progress = 0 WHERE state = 'running'", {});
+  requeue.Step();
+  const int requeued = sqlite3_changes(db_);
+  Changed();
+  return requeued;
+}
+
+uint64_t JobStore::version() const {
+  std::lock_guard lock(mutex_);
+  return version_;
+}
+
+uint64_t JobStore::WaitForChange(uint64_t seen, double timeout_seconds) const {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, std::chrono::duration<double>(timeout_seconds), [&] { return version_ != seen; });
+  return version_;
+}
+
+void JobStore::NotifyAll() {
+  std::lock_guard lock(mutex_);
+  Changed();
+}
+
+}  // namespace depthforge

@@ -1,0 +1,89 @@
+// The web studio: `depthforge serve`. An HTTP server (cpp-httplib) with a
+// JSON API for photo and video jobs, the page that uses it, and worker
+// threads that run the jobs from a durable SQLite queue under the data
+// folder. docs/API.md describes every route.
+//
+// Safe by default: it listens on loopback; another address needs a token
+// that every API call then carries. Uploads are limited in size, sniffed
+// for what they really are, and stored under generated names; the queue is
+// bounded; a job has a time limit; errors never carry paths.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "depthforge/models/model_store.h"
+#include "depthforge/studio/job_processor.h"
+#include "depthforge/studio/job_store.h"
+
+namespace httplib {
+class Server;
+class Request;
+class Response;
+}  // namespace httplib
+
+namespace depthforge {
+
+struct StudioOptions {
+  std::string host = "127.0.0.1";  // loopback: only this machine can connect
+  int port = 8080;                 // 0 = any free port (Start() returns it)
+  std::string data_dir = "studio-data";  // jobs database, uploads and outputs
+  int workers = 2;         // jobs converted at once; 0: only accept and queue them
+  int max_upload_mb = 200;
+  std::string token;       // required for a non-loopback host; API calls carry it as "Authorization: Bearer"
+  int max_queued = 64;     // unfinished jobs; more get 429 with Retry-After
+  double job_time_limit = 1800;  // seconds a job may run before it fails
+  UploadLimits limits;
+  std::string web_root;    // the page's files (static/ and node_modules/three); "" = the source tree's web/
+  int network_threads = 0; // per photo network run; 0 = every core
+  void Check() const;
+};
+
+bool IsLoopbackHost(const std::string& host);
+
+class StudioServer {
+ public:
+  StudioServer(StudioOptions options, ModelStoreOptions models);
+  ~StudioServer();
+  StudioServer(const StudioServer&) = delete;
+  StudioServer& operator=(const StudioServer&) = delete;
+
+  // Opens the database (requeueing jobs a dead server left), binds the port
+  // and starts the workers. Returns the port. Throws Error.
+  int Start();
+  // Serves until Stop() (from another thread or a signal watcher).
+  void Serve();
+  // Stops accepting requests and the workers; a job in progress goes back
+  // to the queue (a video keeps its finished segments).
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  void Routes();
+  void WorkerLoop();
+  void RunJob(const Job& job);
+  void PostJob(const httplib::Request& request, httplib::Response& response);
+  void ServeOutput(const httplib::Request& request, httplib::Response& response);
+  void JobEvents(const httplib::Request& request, httplib::Response& response);
+  std::string JobFolder(const std::string& id) const;
+  std::string ForUser(const std::string& message) const;  // strips server paths
+
+  StudioOptions options_;
+  ModelStoreOptions models_;
+  std::unique_ptr<JobStore> store_;
+  std::unique_ptr<JobProcessor> processor_;
+  std::unique_ptr<httplib::Server> http_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> stopping_{false};
+  std::string index_html_, content_security_policy_;
+  int port_ = 0;
+  // Jobs deleted while a worker runs them: the worker stops and removes them.
+  std::mutex cancel_mutex_;
+  std::vector<std::string> cancelled_;
+  bool IsCancelled(const std::string& id);
+};
+
+}  // namespace depthforge

@@ -1,0 +1,43 @@
+// A program run by a test or a benchmark as its users run it: its own
+// process, its standard output read line by line, killed at scope exit
+// (SIGKILL) if it is still running.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace depthforge::testing {
+
+class ChildProcess {
+ public:
+  // Starts 'arguments[0]' (a path) with the rest as its arguments; stderr
+  // goes to the test's stderr.
+  explicit ChildProcess(const std::vector<std::string>& arguments);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  // The next line of standard output, or nullopt at its end or after the timeout.
+  std::optional<std::string> ReadLine(double timeout_seconds);
+  void Signal(int signal);
+  int Wait();  // the exit status as the shell shows it (128 + signal when killed)
+  pid_t pid() const { return pid_; }
+  // Largest resident memory so far (VmHWM), in bytes; 0 once it has exited.
+  int64_t PeakResidentBytes() const;
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_ = -1;
+  std::string buffer_;
+  bool exited_ = false;
+  int status_ = 0;
+};
+
+// "depthforge studio: http://127.0.0.1:41234/ ..." -> 41234: waits for
+// the line `depthforge serve` prints once it listens. Returns 0 on failure.
+int WaitForStudioPort(ChildProcess& server, double timeout_seconds = 60);
+
+}  // namespace depthforge::testing
