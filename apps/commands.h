@@ -19,5 +19,6 @@ void AddTrainCommand(CLI::App& app);
 void AddStereoCommand(CLI::App& app);
 void AddStructuredLightCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
+void AddWorkerCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   depthforge::cli::AddSynthCommand(app);
   depthforge::cli::AddModelsCommand(app);
   depthforge::cli::AddServeCommand(app);
+  depthforge::cli::AddWorkerCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
+#include "depthforge/studio/queue_worker.h"
 #include "depthforge/studio/studio_server.h"
 #include "depthforge/util/interrupt.h"
 
@@ -33,6 +34,15 @@ void AddServeCommand(CLI::App& app) {
   command->add_option("--web", o.web_root, "Folder of the page (static/ and node_modules/three); default: the source tree's web/");
   command->add_option("--threads", o.network_threads, "Network threads for a photo (0: every core)")
       ->capture_default_str();
+  command->add_option("--queue", o.queue,
+                      "Shared job queue for `depthforge worker` processes: redis://host:port[/db] (default: this "
+                      "server's own SQLite queue)");
+  command->add_option("--part-seconds", o.part_seconds,
+                      "With --queue: videos longer than 1.5 parts are converted in parts of this length at once")
+      ->capture_default_str();
+  command->add_option("--lease-seconds", o.lease_seconds,
+                      "With --queue: a task whose worker stops renewing it goes to another after about twice this")
+      ->capture_default_str();
   command->callback([options] {
     StudioServer server(*options, ModelStoreOptions::FromEnvironment());
     const int port = server.Start();
@@ -52,6 +62,34 @@ void AddServeCommand(CLI::App& app) {
     served = true;
     watcher.join();
     std::printf("depthforge studio: stopped\n");
+  });
+}
+
+}  // namespace depthforge::cli
+
+namespace depthforge::cli {
+
+void AddWorkerCommand(CLI::App& app) {
+  CLI::App* command =
+      app.add_subcommand("worker", "Take studio jobs from a shared queue (depthforge serve --queue) and convert them");
+  auto options = std::make_shared<QueueWorkerOptions>();
+  QueueWorkerOptions& o = *options;
+  command->add_option("--queue", o.queue, "The studio's shared queue: redis://host:port[/db]")->required();
+  command->add_option("--server", o.server, "The studio that owns the jobs: http://host:port")->required();
+  command->add_option("--token", o.token, "The studio's --token, if it has one");
+  command->add_option("--work", o.work_dir, "Folder for inputs and outputs while a task runs")->capture_default_str();
+  command->add_option("--threads", o.network_threads, "Network threads (0: every core)")->capture_default_str();
+  command->add_option("--lease-seconds", o.lease_seconds, "As the studio's --lease-seconds")->capture_default_str();
+  command->add_option("--name", o.name, "This worker's name in the queue (default: host:pid)");
+  command->callback([options] {
+    QueueWorker worker(*options, ModelStoreOptions::FromEnvironment());
+    std::printf("depthforge worker: taking tasks from %s for %s (Ctrl-C stops)\n", options->queue.c_str(),
+                options->server.c_str());
+    std::fflush(stdout);
+    InstallInterruptHandler();
+    // Ctrl-C: the task in progress goes back to the queue at once.
+    worker.Run([] { return InterruptRequested(); });
+    std::printf("depthforge worker: stopped after %d task%s\n", worker.tasks_done(), worker.tasks_done() == 1 ? "" : "s");
   });
 }
 

@@ -329,6 +329,31 @@ VideoConverter::VideoConverter(const DepthEstimator& estimator, VideoConvertOpti
 VideoConvertResult VideoConverter::Run(const std::string& input, const std::string& output_dir,
                                        const std::string& stem) const {
   auto started = std::chrono::steady_clock::now();
+  ProtectInput(input);
+  EnsureWritableDirectory(output_dir);
+  if (options_.resume) {
+    std::vector<std::string> names;
+    for (VideoOutput output : options_.outputs) names.push_back(VideoOutputFileName(stem, output));
+    if (std::all_of(names.begin(), names.end(), [&](const std::string& name) {
+          std::error_code error;
+          return fs::is_regular_file(fs::path(output_dir) / name, error);
+        })) {
+      VideoConvertResult result;
+      result.already_done = true;
+      for (const std::string& name : names) result.written.push_back((fs::path(output_dir) / name).string());
+      return result;
+    }
+  }
+  const std::string work = WorkFolder(output_dir, stem);
+  VideoConvertResult result = EncodeSegments(input, work);
+  JoinSegments(input, {work}, output_dir, stem, result);
+  std::error_code error;
+  fs::remove_all(work, error);
+  result.seconds = SecondsSince(started);
+  return result;
+}
+
+VideoConvertResult VideoConverter::EncodeSegments(const std::string& input, const std::string& work) const {
   VideoConvertResult result;
   ProtectInput(input);
   VideoReader reader(input);
@@ -337,21 +362,10 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
   if (frame_size.width < 2 || frame_size.height < 2) throw FileError(input, "video frames are too small to convert");
   const double source_rate = reader.frame_rate() > 0 ? reader.frame_rate() : 25.0;
   const double rate = options_.max_fps > 0 ? std::min(source_rate, options_.max_fps) : source_rate;
-  EnsureWritableDirectory(output_dir);
-
-  std::vector<std::string> names;
-  for (VideoOutput output : options_.outputs) names.push_back(VideoOutputFileName(stem, output));
-  if (options_.resume && std::all_of(names.begin(), names.end(), [&](const std::string& name) {
-        std::error_code error;
-        return fs::is_regular_file(fs::path(output_dir) / name, error);
-      })) {
-    result.already_done = true;
-    for (const std::string& name : names) result.written.push_back((fs::path(output_dir) / name).string());
-    return result;
-  }
+  result.frame_rate = rate;
+  const std::string stem = fs::path(input).stem().string();
 
   // The work folder: kept segments when resuming the same work, else new.
-  const std::string work = WorkFolder(output_dir, stem);
   const std::string fingerprint = Fingerprint(input, options_, estimator_.name());
   const std::string settings_path = (fs::path(work) / "settings").string();
   std::error_code error;
@@ -576,23 +590,35 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
   report_progress(double(encoded));
   progress.Finish();
   result.truncated = reader.truncated();
+  return result;
+}
 
-  // Every segment is done: join them with the source's other streams.
-  std::vector<int64_t> segments;
-  for (int64_t s = 0; fs::exists(SegmentEncoders::StatePath(work, s), error); ++s) segments.push_back(s);
-  if (segments.empty()) {
-    fs::remove_all(work, error);  // nothing to resume
+void VideoConverter::JoinSegments(const std::string& input, const std::vector<std::string>& works,
+                                  const std::string& output_dir, const std::string& stem,
+                                  VideoConvertResult& result) const {
+  // Every segment of every work folder, in time order.
+  std::vector<std::vector<std::string>> packets(options_.outputs.size());
+  std::error_code error;
+  for (const std::string& work : works) {
+    for (int64_t s = 0; fs::exists(SegmentEncoders::StatePath(work, s), error); ++s) {
+      for (size_t i = 0; i < options_.outputs.size(); ++i) {
+        packets[i].push_back(SegmentEncoders::PacketPath(work, s, options_.outputs[i]));
+      }
+    }
+  }
+  if (packets.front().empty()) {
+    for (const std::string& work : works) fs::remove_all(work, error);  // nothing to resume
     throw FileError(input, "no video frame could be decoded" + std::string(options_.start > 0 ? " after the start time" : ""));
   }
   StagingDirectory stage(output_dir);
   for (size_t i = 0; i < options_.outputs.size(); ++i) {
     MuxInput mux;
-    for (int64_t s : segments) mux.segments.push_back(SegmentEncoders::PacketPath(work, s, options_.outputs[i]));
+    mux.segments = packets[i];
     mux.source = input;
     mux.start = options_.start;
     mux.end = options_.end;
-    mux.frame_rate = rate;
-    MuxReport report = MuxSegments(stage.PathFor(names[i]), mux);
+    mux.frame_rate = result.frame_rate;
+    MuxReport report = MuxSegments(stage.PathFor(VideoOutputFileName(stem, options_.outputs[i])), mux);
     if (i == 0) {
       result.copied_streams = report.copied;
       result.reencoded_streams = report.reencoded;
@@ -600,9 +626,6 @@ VideoConvertResult VideoConverter::Run(const std::string& input, const std::stri
     }
   }
   result.written = stage.Commit();
-  fs::remove_all(work, error);
-  result.seconds = SecondsSince(started);
-  return result;
 }
 
 }  // namespace depthforge

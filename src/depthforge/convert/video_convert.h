@@ -77,6 +77,7 @@ struct VideoConvertResult {
   int scene_cuts = 0;
   std::vector<std::string> copied_streams, reencoded_streams, dropped_streams;  // audio and subtitles
   double seconds = 0;
+  double frame_rate = 0;  // of the outputs
   // Busy time of each stage (they overlap): where the time goes.
   double decode_seconds = 0, depth_seconds = 0, render_seconds = 0, encode_seconds = 0;
 };
@@ -91,6 +92,18 @@ class VideoConverter {
   VideoConvertResult Run(const std::string& input, const std::string& output_dir, const std::string& stem) const;
   // The folder where the segments of 'stem' are kept until the outputs are written.
   static std::string WorkFolder(const std::string& output_dir, const std::string& stem);
+
+  // The two halves of Run, for a video converted in parts by several
+  // workers at once (the web studio): each converts its part (options'
+  // start and end) into its own work folder, continuing what an earlier
+  // run with the same settings left there; then one joins the folders, in
+  // time order, with the source's audio and subtitles from the options'
+  // start to end. The steadying starts afresh at each part.
+  VideoConvertResult EncodeSegments(const std::string& input, const std::string& work) const;
+  // 'result' supplies the frame rate and receives the streams' report and
+  // the files written.
+  void JoinSegments(const std::string& input, const std::vector<std::string>& works, const std::string& output_dir,
+                    const std::string& stem, VideoConvertResult& result) const;
 
  private:
   const DepthEstimator& estimator_;

@@ -1,9 +1,12 @@
 #include "depthforge/studio/job.h"
 
+#include <algorithm>
 #include <cctype>
 #include <random>
 
 #include <nlohmann/json.hpp>
+
+#include "depthforge/core/error.h"
 
 namespace depthforge {
 
@@ -54,6 +57,34 @@ std::string DisplayStem(const std::string& file_name) {
   return stem.empty() ? "upload" : stem;
 }
 
+std::string Task::ToString() const { return part < 0 ? job_id : job_id + "." + std::to_string(part); }
+
+std::optional<Task> Task::Parse(const std::string& text) {
+  Task task;
+  const size_t dot = text.find('.');
+  task.job_id = text.substr(0, dot);
+  if (!IsJobId(task.job_id)) return std::nullopt;
+  if (dot != std::string::npos) {
+    const std::string number = text.substr(dot + 1);
+    if (number.empty() || number.size() > 5 || number.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    task.part = std::stoi(number);
+  }
+  return task;
+}
+
+std::vector<Task> TasksOf(const Job& job) {
+  if (job.parts < 2) return {Task{job.id, -1}};
+  std::vector<Task> tasks;
+  for (int part = 0; part < job.parts; ++part) tasks.push_back(Task{job.id, part});
+  return tasks;
+}
+
+std::pair<double, double> PartRange(const Job& job, int part) {
+  const double start = job.request.start + part * job.part_seconds;
+  const double end = part + 1 == job.parts ? job.request.end : start + job.part_seconds;
+  return {start, end};
+}
+
 nlohmann::json RequestToJson(const JobRequest& request) {
   nlohmann::json json = {{"as", request.outputs}, {"model", request.model}};
   if (request.strength) json["strength"] = *request.strength;
@@ -93,9 +124,44 @@ nlohmann::json JobToJson(const Job& job) {
       {"created_at", job.created_at},
       {"attempts", job.attempts},
   };
+  if (job.parts > 1) json["parts"] = job.parts;
   if (job.started_at > 0) json["started_at"] = job.started_at;
   if (job.finished_at > 0) json["finished_at"] = job.finished_at;
   return json;
+}
+
+}  // namespace depthforge
+
+namespace depthforge {
+
+nlohmann::json JobToWorkerJson(const Job& job) {
+  nlohmann::json json = JobToJson(job);
+  json["input_extension"] = job.input_extension;
+  json["display_name"] = job.display_name;
+  json["parts"] = job.parts;
+  json["part_seconds"] = job.part_seconds;
+  return json;
+}
+
+Job JobFromWorkerJson(const nlohmann::json& json) {
+  Job job;
+  job.id = json.at("id").get<std::string>();
+  if (!IsJobId(job.id)) throw Error("the server sent a job with a malformed id");
+  job.state = JobStateNames().Parse(json.at("state").get<std::string>());
+  job.kind = json.at("kind").get<std::string>() == "video" ? MediaKind::kVideo : MediaKind::kImage;
+  job.input_extension = json.at("input_extension").get<std::string>();
+  // It becomes part of a file name: ".jpg", ".mp4", nothing else.
+  const std::string& extension = job.input_extension;
+  if (extension.size() < 2 || extension.size() > 6 || extension[0] != '.' ||
+      !std::all_of(extension.begin() + 1, extension.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) {
+    throw Error("the server sent a job with a malformed input type");
+  }
+  job.display_name = DisplayStem(json.at("display_name").get<std::string>());
+  job.request = RequestFromJson(json.at("request"));
+  job.attempts = json.value("attempts", 0);
+  job.parts = json.value("parts", 0);
+  job.part_seconds = json.value("part_seconds", 0.0);
+  return job;
 }
 
 }  // namespace depthforge

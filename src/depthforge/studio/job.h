@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -44,7 +45,22 @@ struct Job {
   std::string error;  // failed jobs: a message for the user (no paths)
   double created_at = 0, started_at = 0, finished_at = 0;  // seconds since the epoch; 0 = not yet
   int attempts = 0;  // times a worker started it (a restart or a dead worker adds one)
+  // Videos longer than a part, with a shared queue: converted in 'parts'
+  // pieces of 'part_seconds' by several workers at once, then joined.
+  int parts = 0;  // 0 = one piece
+  double part_seconds = 0;
 };
+
+// A piece of work in the shared queue: a whole job, or one part of a video.
+struct Task {
+  std::string job_id;
+  int part = -1;  // -1 = the whole job
+  std::string ToString() const;  // "<id>" or "<id>.<part>"
+  static std::optional<Task> Parse(const std::string& text);
+};
+std::vector<Task> TasksOf(const Job& job);
+// The source seconds a part covers: [start, end); end 0 = to the end of the video.
+std::pair<double, double> PartRange(const Job& job, int part);
 
 std::string NewJobId();
 bool IsJobId(const std::string& text);
@@ -55,5 +71,9 @@ nlohmann::json RequestToJson(const JobRequest& request);
 JobRequest RequestFromJson(const nlohmann::json& json);
 // The API's view of a job; output URLs under 'url_prefix' (e.g. "/api/jobs/<id>/files/").
 nlohmann::json JobToJson(const Job& job);
+// Everything a worker of the shared queue needs to run the job (the API's
+// view plus the internal fields), and back.
+nlohmann::json JobToWorkerJson(const Job& job);
+Job JobFromWorkerJson(const nlohmann::json& json);
 
 }  // namespace depthforge

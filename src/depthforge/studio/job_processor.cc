@@ -62,7 +62,7 @@ JobProcessor::JobProcessor(ModelStoreOptions store_options, int threads)
 
 JobProcessor::~JobProcessor() = default;
 
-void JobProcessor::CheckJob(const Job& job, const std::string& input_path, const UploadLimits& limits) const {
+double JobProcessor::CheckJob(const Job& job, const std::string& input_path, const UploadLimits& limits) const {
   const std::string name = job.display_name + job.input_extension;
   if (!job.request.model.empty() && !ModelRegistry::Builtin().Contains(job.request.model)) {
     ModelRegistry::Builtin().Find(job.request.model);  // throws, listing the known names
@@ -73,11 +73,12 @@ void JobProcessor::CheckJob(const Job& job, const std::string& input_path, const
     std::string head = ReadFileBytes(input_path);
     auto header = ProbeImageHeader(head);
     if (header && int64_t(header->width) * header->height > limits.max_pixels) {
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%.3g", double(limits.max_pixels) / 1e6);
       throw FileError(name, "the photo is " + std::to_string(header->width) + "x" + std::to_string(header->height) +
-                                ", more than the " + std::to_string(limits.max_pixels / 1'000'000) +
-                                " megapixels this server accepts");
+                                ", more than the " + limit + " megapixels this server accepts");
     }
-    return;
+    return 0;
   }
   VideoOptions(job.request).Check();
   try {
@@ -90,6 +91,7 @@ void JobProcessor::CheckJob(const Job& job, const std::string& input_path, const
                                 " s long; this server converts at most " +
                                 std::to_string(int(limits.max_video_seconds)) + " s (send a part with start and end)");
     }
+    return std::max(0.0, end - job.request.start);
   } catch (const FileError& e) {
     if (e.path() == name) throw;
     throw FileError(name, e.reason());  // never the server's path
@@ -113,6 +115,27 @@ const DepthEstimator& JobProcessor::Estimator(const std::string& model, bool vid
     estimator = CreateDepthEstimator(options, ModelStore(store_options_));
   }
   return *estimator;
+}
+
+void JobProcessor::RunPart(const Job& job, int part, const std::string& input_path, const std::string& work,
+                           const std::function<void(double)>& progress, const std::function<bool()>& stop) {
+  VideoConvertOptions options = VideoOptions(job.request);
+  std::tie(options.start, options.end) = PartRange(job, part);
+  options.on_progress = progress;
+  options.stop_requested = stop;
+  VideoConverter(Estimator(job.request.model, true), options).EncodeSegments(input_path, work);
+}
+
+std::vector<JobOutput> JobProcessor::JoinParts(const Job& job, const std::string& input_path,
+                                               const std::vector<std::string>& part_works,
+                                               const std::string& output_dir) {
+  VideoConverter converter(Estimator(job.request.model, true), VideoOptions(job.request));
+  VideoConvertResult result;
+  result.frame_rate = VideoReader(input_path).frame_rate();
+  if (!(result.frame_rate > 0)) result.frame_rate = 25;  // as EncodeSegments assumes
+  fs::create_directories(output_dir);
+  converter.JoinSegments(input_path, part_works, output_dir, "video", result);
+  return Outputs(result.written);
 }
 
 void JobProcessor::Preload() { Estimator("", false); }

@@ -34,8 +34,9 @@ class JobProcessor {
   // video it claims (header readable, within 'limits'), the outputs exist
   // for its kind, the model is a registry name, the stereo settings are in
   // range. Throws OptionError (the request) or FileError (the file) with a
-  // message for the user; 'display' names the file in it.
-  void CheckJob(const Job& job, const std::string& input_path, const UploadLimits& limits) const;
+  // message for the user, naming the file by its display name. Returns the
+  // seconds a video job covers (0 for photos).
+  double CheckJob(const Job& job, const std::string& input_path, const UploadLimits& limits) const;
 
   // Converts the job's input into 'output_dir' and returns what it wrote
   // (file names in that folder). 'progress' gets 0..1; 'stop' is polled
@@ -43,6 +44,14 @@ class JobProcessor {
   // segments an earlier attempt finished.
   std::vector<JobOutput> Run(const Job& job, const std::string& input_path, const std::string& output_dir,
                              const std::function<void(double)>& progress, const std::function<bool()>& stop);
+
+  // One part of a video job (job.parts > 1): its segments, encoded into
+  // 'work' (what an earlier attempt left there with the same settings is
+  // kept). JoinParts muxes every part's folder, in order, into the outputs.
+  void RunPart(const Job& job, int part, const std::string& input_path, const std::string& work,
+               const std::function<void(double)>& progress, const std::function<bool()>& stop);
+  std::vector<JobOutput> JoinParts(const Job& job, const std::string& input_path,
+                                   const std::vector<std::string>& part_works, const std::string& output_dir);
 
   // Loads the default model now, so that the first job does not pay for it.
   void Preload();

@@ -65,7 +65,7 @@ class Statement {
 
 const char* kColumns =
     "id, state, progress, kind, input_extension, display_name, request, outputs, error, created_at, started_at, "
-    "finished_at, attempts";
+    "finished_at, attempts, parts, part_seconds";
 
 Job ReadJob(const Statement& row) {
   Job job;
@@ -84,6 +84,8 @@ Job ReadJob(const Statement& row) {
   job.started_at = row.Real(10);
   job.finished_at = row.Real(11);
   job.attempts = int(row.Integer(12));
+  job.parts = int(row.Integer(13));
+  job.part_seconds = row.Real(14);
   return job;
 }
 
@@ -111,7 +113,8 @@ JobStore::JobStore(const std::string& path) : path_(path) {
         " seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, state TEXT NOT NULL,"
         " progress REAL NOT NULL, kind TEXT NOT NULL, input_extension TEXT NOT NULL, display_name TEXT NOT NULL,"
         " request TEXT NOT NULL, outputs TEXT NOT NULL, error TEXT NOT NULL, created_at REAL NOT NULL,"
-        " started_at REAL NOT NULL, finished_at REAL NOT NULL, attempts INTEGER NOT NULL)");
+        " started_at REAL NOT NULL, finished_at REAL NOT NULL, attempts INTEGER NOT NULL, parts INTEGER NOT NULL,"
+        " part_seconds REAL NOT NULL)");
     Execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)");
   } catch (...) {
     sqlite3_close(db_);
@@ -136,12 +139,12 @@ void JobStore::Changed() {
 void JobStore::Add(const Job& job) {
   std::lock_guard lock(mutex_);
   Statement insert(db_, path_,
-                   std::string("INSERT INTO jobs (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                   std::string("INSERT INTO jobs (") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                    {job.id, JobStateNames().Name(job.state), job.progress,
                     std::string(job.kind == MediaKind::kVideo ? "video" : "photo"), job.input_extension,
                     job.display_name, RequestToJson(job.request).dump(), OutputsJson(job.outputs), job.error,
                     job.created_at > 0 ? job.created_at : Now(), job.started_at, job.finished_at,
-                    int64_t(job.attempts)});
+                    int64_t(job.attempts), int64_t(job.parts), job.part_seconds});
   insert.Step();
   Changed();
 }
@@ -187,6 +190,27 @@ std::optional<Job> JobStore::ClaimNext() {
                    {job->started_at, int64_t(job->attempts), job->id});
   update.Step();
   Changed();
+  return job;
+}
+
+std::optional<Job> JobStore::Start(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  std::optional<Job> job;
+  {
+    Statement select(db_, path_, std::string("SELECT ") + kColumns + " FROM jobs WHERE id = ?", {id});
+    if (!select.Step()) return std::nullopt;
+    job = ReadJob(select);
+  }
+  if (job->state == JobState::kDone || job->state == JobState::kFailed) return std::nullopt;
+  if (job->state == JobState::kQueued) {
+    job->state = JobState::kRunning;
+    job->started_at = Now();
+    job->attempts += 1;
+    Statement update(db_, path_, "UPDATE jobs SET state = 'running', started_at = ?, attempts = ? WHERE id = ?",
+                     {job->started_at, int64_t(job->attempts), id});
+    update.Step();
+    Changed();
+  }
   return job;
 }
 

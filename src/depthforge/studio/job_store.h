@@ -35,6 +35,10 @@ class JobStore {
 
   // The oldest queued job, now running (attempts + 1), or nothing.
   std::optional<Job> ClaimNext();
+  // A worker of the shared queue starts on the job (or one of its parts):
+  // queued becomes running (attempts + 1); running stays. Nothing when the
+  // job is gone, done or failed: the worker drops the task.
+  std::optional<Job> Start(const std::string& id);
   void SetProgress(const std::string& id, double progress);
   void Finish(const std::string& id, const std::vector<JobOutput>& outputs);
   void Fail(const std::string& id, const std::string& error);

@@ -1,10 +1,14 @@
 #include "depthforge/studio/studio_server.h"
 
+#include "depthforge/studio/queue_worker.h"
+#include "depthforge/studio/redis_queue.h"
+
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <httplib.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -34,6 +38,9 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kJobPattern = "([0-9a-f]{32})";
+constexpr const char* kTaskPattern = "([0-9a-f]{32}(?:\\.[0-9]{1,5})?)";
+// A file a worker sends: a plain name, never hidden, never a path.
+constexpr const char* kFilePattern = "([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -108,6 +115,22 @@ std::optional<double> NumberField(const std::map<std::string, std::string>& fiel
   }
 }
 
+// Streams a file; httplib answers byte ranges from the provider.
+void SendFile(httplib::Response& response, const std::string& path, uintmax_t size, const std::string& content_type) {
+  auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
+  response.set_content_provider(size_t(size), content_type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
+    std::vector<char> buffer(64 * 1024);
+    file->seekg(std::streamoff(offset));
+    while (length > 0) {
+      const size_t chunk = std::min(length, buffer.size());
+      if (!file->read(buffer.data(), std::streamsize(chunk))) return false;
+      if (!sink.write(buffer.data(), chunk)) return false;
+      length -= chunk;
+    }
+    return true;
+  });
+}
+
 // "photo.hsbs.jpg" for the upload "My holiday.jpg" downloads as "My_holiday.hsbs.jpg".
 std::string DownloadName(const Job& job, const std::string& output) {
   const std::string prefix = job.kind == MediaKind::kVideo ? "video" : "photo";
@@ -139,6 +162,9 @@ void StudioOptions::Check() const {
   if (max_queued < 1) throw OptionError("--max-queued must be at least 1");
   if (!(job_time_limit > 0)) throw OptionError("--job-time-limit must be positive");
   if (network_threads < 0) throw OptionError("--threads must be 0 (every core) or more");
+  if (!queue.empty()) RedisAddress::Parse(queue);
+  if (!(part_seconds >= 10)) throw OptionError("--part-seconds must be at least 10");
+  if (!(lease_seconds >= 1)) throw OptionError("--lease-seconds must be at least 1");
   limits.Check();
 }
 
@@ -195,11 +221,14 @@ int StudioServer::Start() {
 
   processor_ = std::make_unique<JobProcessor>(models_, options_.network_threads);
   processor_->Preload();  // a missing model fails here, not in the first job
+  if (!options_.queue.empty()) queue_ = std::make_unique<RedisQueue>(options_.queue);
 
   http_ = std::make_unique<httplib::Server>();
   // Each server-sent event stream holds a thread for its job's life.
-  http_->new_task_queue = [] { return new httplib::ThreadPool(48); };
-  http_->set_payload_max_length(size_t(options_.max_upload_mb) * 1024 * 1024 + 64 * 1024);
+  http_->new_task_queue = [] { return new httplib::ThreadPool(128); };
+  // Uploads are limited by --max-upload-mb in POST /api/jobs itself; the
+  // outputs that workers send back may be larger (a long video).
+  http_->set_payload_max_length(size_t(64) << 30);
   http_->set_read_timeout(30);
   http_->set_write_timeout(30);
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which
@@ -215,7 +244,52 @@ int StudioServer::Start() {
     throw Error("serve: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                 " (in use, or not an address of this machine)");
   }
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  if (!queue_) {
+    for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+    return port_;
+  }
+  // The shared queue: tasks of unfinished jobs that it lacks (a Redis that
+  // restarted empty, a server killed between its two writes) are added.
+  {
+    std::vector<std::string> present = queue_->Queued(), processing = queue_->Processing();
+    present.insert(present.end(), processing.begin(), processing.end());
+    int added = 0;
+    for (const Job& job : store_->List(100000)) {
+      if (job.state != JobState::kQueued && job.state != JobState::kRunning) continue;
+      for (const Task& task : TasksOf(job)) {
+        std::error_code missing;
+        if (task.part >= 0 && fs::exists(fs::path(JobFolder(job.id)) / "parts" / (std::to_string(task.part) + ".done"), missing)) continue;
+        if (std::find(present.begin(), present.end(), task.ToString()) != present.end()) continue;
+        queue_->Push(task.ToString());
+        ++added;
+      }
+    }
+    if (added > 0) std::fprintf(stderr, "serve: %d task%s of unfinished jobs added to the queue\n", added, added == 1 ? "" : "s");
+  }
+  reaper_ = std::thread([this] { ReaperLoop(); });
+  // This server's own workers take from the shared queue like any other,
+  // through its HTTP API on loopback.
+  const std::string self = "http://" + std::string(options_.host.find(':') != std::string::npos ? "[::1]" : "127.0.0.1") +
+                           ":" + std::to_string(port_);
+  for (int i = 0; i < options_.workers; ++i) {
+    QueueWorkerOptions worker;
+    worker.queue = options_.queue;
+    worker.server = IsLoopbackHost(options_.host) || options_.host == "0.0.0.0" || options_.host == "::"
+                        ? self
+                        : "http://" + options_.host + ":" + std::to_string(port_);
+    worker.token = options_.token;
+    worker.work_dir = (fs::path(options_.data_dir) / ("worker-" + std::to_string(i))).string();
+    worker.network_threads = options_.network_threads;
+    worker.lease_seconds = options_.lease_seconds;
+    queue_workers_.push_back(std::make_unique<QueueWorker>(worker, models_));
+    workers_.emplace_back([this, i] {
+      try {
+        queue_workers_[size_t(i)]->Run([this] { return stopping_.load(); });
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "serve: worker %d stopped: %s\n", i, e.what());
+      }
+    });
+  }
   return port_;
 }
 
@@ -229,6 +303,31 @@ void StudioServer::Stop() {
   if (store_) store_->NotifyAll();
   for (auto& worker : workers_) worker.join();
   workers_.clear();
+  if (reaper_.joinable()) reaper_.join();
+}
+
+void StudioServer::ReaperLoop() {
+  // Two rounds without a lease send a task back, so a round is half a lease.
+  const auto round = std::chrono::duration<double>(options_.lease_seconds / 2);
+  auto next = std::chrono::steady_clock::now() + round;
+  while (!stopping_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (std::chrono::steady_clock::now() < next) continue;
+    next += std::chrono::duration_cast<std::chrono::steady_clock::duration>(round);
+    try {
+      std::lock_guard lock(queue_mutex_);
+      for (const std::string& task : queue_->RequeueExpired()) {
+        std::fprintf(stderr, "serve: task %s lost its worker; back in the queue\n", task.c_str());
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "serve: %s\n", e.what());
+    }
+  }
+}
+
+void StudioServer::EnqueueTasks(const Job& job) {
+  std::lock_guard lock(queue_mutex_);
+  for (const Task& task : TasksOf(job)) queue_->Push(task.ToString());
 }
 
 void StudioServer::Routes() {
@@ -403,13 +502,28 @@ void StudioServer::Routes() {
       fs::create_directories(folder);
       const std::string input = (folder / ("input" + job.input_extension)).string();
       fs::rename(upload, input);
+      double seconds = 0;
       try {
-        processor_->CheckJob(job, input, options_.limits);
+        seconds = processor_->CheckJob(job, input, options_.limits);
       } catch (...) {
         fs::remove_all(folder, error);
         throw;
       }
+      if (queue_ && job.kind == MediaKind::kVideo && seconds > 1.5 * options_.part_seconds) {
+        job.parts = int(std::ceil(seconds / options_.part_seconds));
+        job.part_seconds = options_.part_seconds;
+      }
       store_->Add(job);
+      if (queue_) {
+        try {
+          EnqueueTasks(job);
+        } catch (const Error& e) {
+          std::fprintf(stderr, "serve: %s\n", e.what());
+          store_->Remove(job.id);
+          fs::remove_all(folder, error);
+          return SendError(response, 503, "the job queue is not reachable; try again later");
+        }
+      }
     } catch (const OptionError& e) {
       discard();
       return SendError(response, 400, ForUser(e.what()));
@@ -449,6 +563,7 @@ void StudioServer::Routes() {
            [this](const httplib::Request& request, httplib::Response& response) { JobEvents(request, response); });
   http.Get(std::string("/api/jobs/") + kJobPattern + "/files/([A-Za-z0-9_.-]+)",
            [this](const httplib::Request& request, httplib::Response& response) { ServeOutput(request, response); });
+  WorkerRoutes();
 }
 
 void StudioServer::JobEvents(const httplib::Request& request, httplib::Response& response) {
@@ -497,22 +612,153 @@ void StudioServer::ServeOutput(const httplib::Request& request, httplib::Respons
   std::error_code error;
   const auto size = fs::file_size(path, error);
   if (error) return SendError(response, 404, "the output " + name + " is gone");
-  auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
   response.set_header("Cache-Control", "private, max-age=3600");
   const std::string disposition = request.has_param("download") ? "attachment" : "inline";
   response.set_header("Content-Disposition", disposition + "; filename=\"" + DownloadName(*job, name) + "\"");
-  response.set_content_provider(size_t(size), ContentTypeForExtension(fs::path(name).extension().string()),
-                                [file](size_t offset, size_t length, httplib::DataSink& sink) {
-                                  char buffer[64 * 1024];
-                                  file->seekg(std::streamoff(offset));
-                                  while (length > 0) {
-                                    const size_t chunk = std::min(length, sizeof(buffer));
-                                    if (!file->read(buffer, std::streamsize(chunk))) return false;
-                                    if (!sink.write(buffer, chunk)) return false;
-                                    length -= chunk;
-                                  }
-                                  return true;
-                                });
+  SendFile(response, path, size, ContentTypeForExtension(fs::path(name).extension().string()));
+}
+
+void StudioServer::WorkerRoutes() {
+  httplib::Server& http = *http_;
+  auto task_of = [](const httplib::Request& request) { return *Task::Parse(request.matches[1]); };
+  // A worker starts on a task: the job's settings, or 410 when the job is
+  // gone or finished (the worker drops the task).
+  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/claim",
+            [this, task_of](const httplib::Request& request, httplib::Response& response) {
+              const Task task = task_of(request);
+              auto job = store_->Start(task.job_id);
+              if (!job || task.part >= std::max(job->parts, 0) || (task.part < 0 && job->parts > 1)) {
+                return SendError(response, 410, "this task is no longer wanted");
+              }
+              if (task.part >= 0) {
+                // A new attempt at a part replaces whatever an earlier one sent.
+                std::error_code error;
+                fs::remove_all(fs::path(JobFolder(job->id)) / "parts" / std::to_string(task.part), error);
+              }
+              SendJson(response, 200, JobToWorkerJson(*job));
+            });
+  http.Get(std::string("/api/worker/jobs/") + kJobPattern + "/input",
+           [this](const httplib::Request& request, httplib::Response& response) {
+             auto job = store_->Get(request.matches[1]);
+             if (!job) return SendError(response, 410, "no such job");
+             const std::string path = (fs::path(JobFolder(job->id)) / ("input" + job->input_extension)).string();
+             std::error_code error;
+             const auto size = fs::file_size(path, error);
+             if (error) return SendError(response, 410, "the job's input is gone");
+             SendFile(response, path, size, "application/octet-stream");
+           });
+  http.Put(std::string("/api/worker/tasks/") + kTaskPattern + "/files/" + kFilePattern,
+           [this, task_of](const httplib::Request& request, httplib::Response& response,
+                           const httplib::ContentReader& reader) {
+             const Task task = task_of(request);
+             auto job = store_->Get(task.job_id);
+             if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+             const fs::path folder = fs::path(JobFolder(job->id)) /
+                                     (task.part < 0 ? std::string("out") : "parts/" + std::to_string(task.part));
+             std::error_code error;
+             fs::create_directories(folder, error);
+             const std::string name = request.matches[2];
+             try {
+               WriteAtomically((folder / name).string(), [&](const std::string& temporary) {
+                 std::ofstream out(temporary, std::ios::binary);
+                 reader([&](const char* data, size_t size) { return bool(out.write(data, std::streamsize(size))); });
+                 if (!out.flush()) throw FileError(name, "cannot be written");
+               });
+             } catch (const Error& e) {
+               return SendError(response, 500, ForUser(e.what()));
+             }
+             SendJson(response, 200, {{"name", name}});
+           });
+  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/progress",
+            [this, task_of](const httplib::Request& request, httplib::Response& response) {
+              const Task task = task_of(request);
+              auto job = store_->Get(task.job_id);
+              if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+              const json body = json::parse(request.body, nullptr, false);
+              const double progress =
+                  body.is_object() && body.contains("progress") && body["progress"].is_number()
+                      ? std::clamp(body["progress"].get<double>(), 0.0, 1.0)
+                      : 0.0;
+              if (task.part < 0) {
+                store_->SetProgress(job->id, progress);
+              } else {
+                std::lock_guard lock(part_mutex_);
+                auto& parts = part_progress_[job->id];
+                parts[task.part] = progress;
+                double sum = 0;
+                for (const auto& [part, fraction] : parts) sum += fraction;
+                store_->SetProgress(job->id, sum / std::max(1, job->parts));
+              }
+              SendJson(response, 200, {{"ok", true}});
+            });
+  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/done",
+            [this, task_of](const httplib::Request& request, httplib::Response& response) {
+              const Task task = task_of(request);
+              auto job = store_->Get(task.job_id);
+              if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+              json body = json::parse(request.body, nullptr, false);
+              std::vector<std::string> files;
+              if (body.is_object() && body.contains("files") && body["files"].is_array()) {
+                for (const auto& file : body["files"]) {
+                  if (file.is_string()) files.push_back(file.get<std::string>());
+                }
+              }
+              FinishTask(task, *job, files, response);
+            });
+  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/failed",
+            [this, task_of](const httplib::Request& request, httplib::Response& response) {
+              const Task task = task_of(request);
+              auto job = store_->Get(task.job_id);
+              if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+              json body = json::parse(request.body, nullptr, false);
+              const std::string error = body.is_object() ? body.value("error", "a worker failed") : "a worker failed";
+              store_->Fail(job->id, ForUser(error.substr(0, 2000)));
+              SendJson(response, 200, {{"ok", true}});
+            });
+}
+
+void StudioServer::FinishTask(const Task& task, const Job& job, const std::vector<std::string>& files,
+                              httplib::Response& response) {
+  const fs::path folder = JobFolder(job.id);
+  std::error_code error;
+  if (task.part < 0) {
+    std::vector<JobOutput> outputs;
+    for (const std::string& file : files) {
+      const bool plain_name = file.find('/') == std::string::npos && !file.empty() && file.front() != '.';
+      const auto size = plain_name ? fs::file_size(folder / "out" / file, error) : 0;
+      if (!plain_name || error) {
+        return SendError(response, 400, "the output " + file.substr(0, 128) + " was not sent");
+      }
+      outputs.push_back({file, int64_t(size)});
+    }
+    store_->Finish(job.id, outputs);
+    return SendJson(response, 200, {{"ok", true}});
+  }
+  // A part: when it is the last one, the parts are joined here (stream
+  // copy, a second or so) and the job is done.
+  std::lock_guard lock(part_mutex_);
+  WriteFileBytes((folder / "parts" / (std::to_string(task.part) + ".done")).string(), "done\n");
+  part_progress_[job.id][task.part] = 1;
+  std::vector<std::string> works;
+  for (int part = 0; part < job.parts; ++part) {
+    if (!fs::exists(folder / "parts" / (std::to_string(part) + ".done"), error)) {
+      store_->SetProgress(job.id, double(part_progress_[job.id].size()) / job.parts * 0.99);
+      return SendJson(response, 200, {{"ok", true}});
+    }
+    works.push_back((folder / "parts" / std::to_string(part)).string());
+  }
+  auto current = store_->Get(job.id);
+  if (!current || current->state != JobState::kRunning) return SendJson(response, 200, {{"ok", true}});
+  try {
+    std::vector<JobOutput> outputs =
+        processor_->JoinParts(job, (folder / ("input" + job.input_extension)).string(), works, (folder / "out").string());
+    store_->Finish(job.id, outputs);
+  } catch (const Error& e) {
+    store_->Fail(job.id, ForUser(e.what()));
+  }
+  part_progress_.erase(job.id);
+  fs::remove_all(folder / "parts", error);
+  SendJson(response, 200, {{"ok", true}});
 }
 
 void StudioServer::WorkerLoop() {

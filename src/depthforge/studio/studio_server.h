@@ -10,6 +10,8 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
@@ -39,10 +41,22 @@ struct StudioOptions {
   UploadLimits limits;
   std::string web_root;    // the page's files (static/ and node_modules/three); "" = the source tree's web/
   int network_threads = 0; // per photo network run; 0 = every core
+  // "" = this server's workers take jobs from its SQLite queue. A Redis
+  // address (redis://host:port[/db]) = a shared queue that `depthforge
+  // worker` processes on any machine take from (this server's --workers
+  // too); their tasks come back here with the outputs.
+  std::string queue;
+  // With a shared queue: videos longer than 1.5 parts are cut into parts of
+  // this many seconds, converted by several workers at once and joined.
+  double part_seconds = 60;
+  double lease_seconds = 10;  // of the shared queue's tasks (QueueWorkerOptions)
   void Check() const;
 };
 
 bool IsLoopbackHost(const std::string& host);
+
+class QueueWorker;
+class RedisQueue;
 
 class StudioServer {
  public:
@@ -68,6 +82,10 @@ class StudioServer {
   void PostJob(const httplib::Request& request, httplib::Response& response);
   void ServeOutput(const httplib::Request& request, httplib::Response& response);
   void JobEvents(const httplib::Request& request, httplib::Response& response);
+  void WorkerRoutes();
+  void EnqueueTasks(const Job& job);
+  void ReaperLoop();
+  void FinishTask(const Task& task, const Job& job, const std::vector<std::string>& files, httplib::Response& response);
   std::string JobFolder(const std::string& id) const;
   std::string ForUser(const std::string& message) const;  // strips server paths
 
@@ -77,6 +95,13 @@ class StudioServer {
   std::unique_ptr<JobProcessor> processor_;
   std::unique_ptr<httplib::Server> http_;
   std::vector<std::thread> workers_;
+  // The shared queue (one connection, guarded: request threads push).
+  std::mutex queue_mutex_;
+  std::unique_ptr<RedisQueue> queue_;
+  std::thread reaper_;
+  std::vector<std::unique_ptr<QueueWorker>> queue_workers_;
+  std::mutex part_mutex_;  // progress of the parts of running jobs, and their joining
+  std::map<std::string, std::map<int, double>> part_progress_;
   std::atomic<bool> stopping_{false};
   std::string index_html_, content_security_policy_;
   int port_ = 0;

@@ -364,3 +364,43 @@ TEST(Studio, EventsFollowAJobToItsEnd) {
 
 }  // namespace
 }  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+TEST(Studio, PixelDurationAndTimeLimits) {
+  REQUIRE_STUDIO();
+  const std::string tree = testing::MirrorFile("data/video/tree.avi");  // 29.6 s, 320x240
+  const std::string vtest = testing::MirrorFile("data/video/vtest.avi");
+  if (tree.empty() || vtest.empty()) GTEST_SKIP() << "needs the videos of the data mirror";
+  testing::TempDir dir;
+  StudioOptions options = OptionsIn(dir);
+  options.limits.max_pixels = 200'000;
+  options.limits.max_video_seconds = 20;
+  options.job_time_limit = 1;
+  RunningStudio studio(options);
+  auto client = studio.Client();
+  auto big = client.Post("/api/jobs", Upload(ReadFileBytes(testing::MirrorFile("data/photos/leuvenA.jpg")), "leuven.jpg"));
+  EXPECT_EQ(big->status, 415);
+  EXPECT_THAT(big->body, HasSubstr("0.2 megapixels"));
+  auto long_video = client.Post("/api/jobs", Upload(ReadFileBytes(tree), "tree.avi", "hsbs"));
+  EXPECT_EQ(long_video->status, 415);
+  EXPECT_THAT(long_video->body, HasSubstr("at most 20 s"));
+  // An output that only photos have is refused for a video, by name.
+  httplib::MultipartFormDataItems part = Upload(ReadFileBytes(tree), "tree.avi", "glb");
+  part.push_back({"end", "5", "", ""});
+  auto wrong_output = client.Post("/api/jobs", part);
+  EXPECT_EQ(wrong_output->status, 400);
+  EXPECT_THAT(wrong_output->body, HasSubstr("glb"));
+  // A job over the time limit fails with a message that says so.
+  httplib::MultipartFormDataItems slow = Upload(ReadFileBytes(vtest), "vtest.avi", "hsbs");
+  slow.push_back({"end", "15", "", ""});
+  auto posted = client.Post("/api/jobs", slow);
+  ASSERT_EQ(posted->status, 202) << posted->body;
+  json job = WaitForJob(client, Body(posted)["id"]);
+  EXPECT_EQ(job["state"], "failed");
+  EXPECT_THAT(job["error"].get<std::string>(), HasSubstr("limit of 1 s"));
+}
+
+}  // namespace
+}  // namespace depthforge

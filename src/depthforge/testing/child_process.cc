@@ -1,6 +1,9 @@
 #include "depthforge/testing/child_process.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,6 +13,7 @@
 #include <fstream>
 #include <regex>
 #include <stdexcept>
+#include <thread>
 
 namespace depthforge::testing {
 
@@ -89,6 +93,47 @@ int WaitForStudioPort(ChildProcess& server, double timeout_seconds) {
     if (std::regex_search(*line, match, kListening)) return std::stoi(match[1]);
   }
   return 0;
+}
+
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+RedisServer::RedisServer() {
+  const char* binary = "/usr/bin/redis-server";
+  if (access(binary, X_OK) != 0) return;
+  for (int attempt = 0; attempt < 3 && port_ == 0; ++attempt) {
+    const int port = FreeLoopbackPort();
+    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+        binary, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"});
+    // Ready when it accepts a connection.
+    for (int wait = 0; wait < 100; ++wait) {
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address{};
+      address.sin_family = AF_INET;
+      address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      address.sin_port = htons(uint16_t(port));
+      const bool up = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+      close(fd);
+      if (up) {
+        port_ = port;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 }  // namespace depthforge::testing

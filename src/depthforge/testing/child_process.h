@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,5 +40,23 @@ class ChildProcess {
 // "depthforge studio: http://127.0.0.1:41234/ ..." -> 41234: waits for
 // the line `depthforge serve` prints once it listens. Returns 0 on failure.
 int WaitForStudioPort(ChildProcess& server, double timeout_seconds = 60);
+
+// A free TCP port on loopback (bound, then released: good for a test).
+int FreeLoopbackPort();
+
+// A redis-server of the test's own on a free loopback port, without
+// persistence; stopped at scope exit. ok() is false when Redis is not
+// installed (the test then skips).
+class RedisServer {
+ public:
+  RedisServer();
+  bool ok() const { return port_ > 0; }
+  int port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::unique_ptr<ChildProcess> process_;
+  int port_ = 0;
+};
 
 }  // namespace depthforge::testing
