@@ -163,6 +163,32 @@ TEST(Serve, ManyClientsAtOncePeakMemoryBounded) {
   EXPECT_EQ(client.Get("/api/health")->status, 200);
 }
 
+TEST(Serve, ABurstOfConnectionsIsAllAnswered) {
+  if (!PageAssetsInstalled() || testing::MirrorDir().empty()) GTEST_SKIP() << "needs the page assets and the model";
+  testing::TempDir dir;
+  testing::ChildProcess server(ServeArguments(dir.File("data"), 0));
+  const int port = testing::WaitForStudioPort(server);
+  ASSERT_GT(port, 0);
+  // 100 clients connect at the same moment (a page of thumbnails, a load
+  // test): none may be reset, whatever the listen backlog of the library.
+  constexpr int kClients = 100;
+  for (int burst = 0; burst < 5; ++burst) {
+    std::atomic<int> ready{0}, answered{0};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i) {
+      clients.emplace_back([&] {
+        httplib::Client client("127.0.0.1", port);
+        ++ready;
+        while (ready < kClients) std::this_thread::yield();
+        auto result = client.Get("/api/health");
+        if (result && result->status == 200) ++answered;
+      });
+    }
+    for (auto& client : clients) client.join();
+    EXPECT_EQ(answered, kClients) << "burst " << burst;
+  }
+}
+
 TEST(Serve, AnotherAddressWithoutATokenIsRefused) {
   testing::TempDir dir;
   auto result = testing::RunCli("serve --host 0.0.0.0 --port 0 --data " + dir.File("data"));

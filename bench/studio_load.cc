@@ -42,14 +42,20 @@ double RunJob(httplib::Client& client, const std::string& photo) {
   const auto start = Clock::now();
   auto posted = client.Post("/api/jobs", httplib::MultipartFormDataItems{{"file", photo, "room.jpg", "image/jpeg"},
                                                                           {"as", "depth,hsbs,glb", "", ""}});
-  if (!posted || posted->status != 202) return -1;
+  if (!posted || posted->status != 202) {
+    std::fprintf(stderr, "studio_load: upload refused: %s\n",
+                 posted ? (std::to_string(posted->status) + " " + posted->body).c_str() : httplib::to_string(posted.error()).c_str());
+    return -1;
+  }
   const std::string id = json::parse(posted->body)["id"];
   std::string stream;
   client.Get(("/api/jobs/" + id + "/events").c_str(), [&](const char* data, size_t size) {
     stream.append(data, size);
     return true;
   });
-  return stream.find("\"state\":\"done\"") != std::string::npos ? Seconds(start) : -1;
+  if (stream.find("\"state\":\"done\"") != std::string::npos) return Seconds(start);
+  std::fprintf(stderr, "studio_load: job %s did not finish: %s\n", id.c_str(), stream.substr(stream.rfind("data: ") == std::string::npos ? 0 : stream.rfind("data: ")).c_str());
+  return -1;
 }
 
 }  // namespace

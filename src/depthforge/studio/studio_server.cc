@@ -233,13 +233,19 @@ int StudioServer::Start() {
   http_->set_write_timeout(30);
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which
   // a second server on the same port starts and silently shares its traffic.
-  http_->set_socket_options([](int socket) {
+  int listening = -1;
+  http_->set_socket_options([&listening](int socket) {
     int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listening = socket;
   });
   Routes();
   port_ = options_.port == 0 ? http_->bind_to_any_port(options_.host)
                              : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  // Debian's httplib (0.11) listens with a backlog of 5: a burst of more
+  // clients (the load test's 40 uploads at once) saw connections reset.
+  // listen() again on the same socket only raises the backlog.
+  if (port_ > 0 && listening >= 0) ::listen(listening, SOMAXCONN);
   if (port_ <= 0) {
     throw Error("serve: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                 " (in use, or not an address of this machine)");
@@ -804,8 +810,9 @@ void StudioServer::RunJob(const Job& job) {
     if (!IsCancelled(job.id)) store_->Finish(job.id, outputs);
   } catch (const Interrupted&) {
     if (timed_out) {
-      store_->Fail(job.id, "the job ran longer than this server's limit of " +
-                               std::to_string(int(options_.job_time_limit)) + " s");
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%g", options_.job_time_limit);
+      store_->Fail(job.id, std::string("the job ran longer than this server's limit of ") + limit + " s");
     } else if (!IsCancelled(job.id)) {
       store_->Requeue(job.id);  // the server is stopping: the next start continues it
     }
