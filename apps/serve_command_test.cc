@@ -23,10 +23,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-bool PageAssetsInstalled() {
-  return fs::exists(std::string(DEPTHFORGE_SOURCE_DIR) + "/web/node_modules/three/build/three.module.js");
-}
-
 std::vector<std::string> ServeArguments(const std::string& data, int workers) {
   return {DEPTHFORGE_CLI_PATH, "serve", "--port", "0", "--data", data, "--workers", std::to_string(workers)};
 }
@@ -59,7 +55,7 @@ json WaitUntilAllEnded(httplib::Client& client, double seconds) {
 TEST(Serve, KilledWithJobsQueuedAndRunningFinishesThemAfterARestart) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(photo_path, "data/photos/fruits.jpg");
   DEPTHFORGE_REQUIRE_MIRROR_FILE(video_path, "data/video/vtest.avi");  // 768x576, 10 fps
-  if (!PageAssetsInstalled()) GTEST_SKIP() << "needs web/node_modules (npm ci in web/)";
+  if (!testing::StudioPageInstalled()) GTEST_SKIP() << "needs web/node_modules (npm ci in web/)";
   testing::TempDir dir;
   const std::string photo = ReadFileBytes(photo_path);
   std::string video_id;
@@ -113,7 +109,7 @@ TEST(Serve, KilledWithJobsQueuedAndRunningFinishesThemAfterARestart) {
 
 TEST(Serve, ManyClientsAtOncePeakMemoryBounded) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(photo_path, "data/rgbd/color/00000.jpg");
-  if (!PageAssetsInstalled()) GTEST_SKIP() << "needs web/node_modules (npm ci in web/)";
+  if (!testing::StudioPageInstalled()) GTEST_SKIP() << "needs web/node_modules (npm ci in web/)";
   testing::TempDir dir;
   testing::ChildProcess server(ServeArguments(dir.File("data"), 2));
   const int port = testing::WaitForStudioPort(server);
@@ -164,7 +160,7 @@ TEST(Serve, ManyClientsAtOncePeakMemoryBounded) {
 }
 
 TEST(Serve, ABurstOfConnectionsIsAllAnswered) {
-  if (!PageAssetsInstalled() || testing::MirrorDir().empty()) GTEST_SKIP() << "needs the page assets and the model";
+  if (!testing::StudioPageInstalled() || testing::MirrorDir().empty()) GTEST_SKIP() << "needs the page assets and the model";
   testing::TempDir dir;
   testing::ChildProcess server(ServeArguments(dir.File("data"), 0));
   const int port = testing::WaitForStudioPort(server);
@@ -198,7 +194,7 @@ TEST(Serve, AnotherAddressWithoutATokenIsRefused) {
 }
 
 TEST(Serve, PortInUseIsOneClearLine) {
-  if (!PageAssetsInstalled() || testing::MirrorDir().empty()) GTEST_SKIP() << "needs the page assets and the model";
+  if (!testing::StudioPageInstalled() || testing::MirrorDir().empty()) GTEST_SKIP() << "needs the page assets and the model";
   testing::TempDir dir;
   testing::ChildProcess first(ServeArguments(dir.File("a"), 0));
   const int port = testing::WaitForStudioPort(first);

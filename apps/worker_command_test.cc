@@ -23,10 +23,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-bool PageAssetsInstalled() {
-  return fs::exists(std::string(DEPTHFORGE_SOURCE_DIR) + "/web/node_modules/three/build/three.module.js");
-}
-
 httplib::MultipartFormDataItems Upload(const std::string& bytes, const std::string& name, const std::string& as,
                                        double end = 0) {
   httplib::MultipartFormDataItems items = {{"file", bytes, name, "application/octet-stream"}, {"as", as, "", ""}};
@@ -92,7 +88,7 @@ int StopAndCountTasks(testing::ChildProcess& worker) {
 TEST(Worker, TwoWorkersDrainOneQueueAndALongVideoIsSplitBetweenThem) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(photo_path, "data/photos/fruits.jpg");
   DEPTHFORGE_REQUIRE_MIRROR_FILE(video_path, "data/video/vtest.avi");
-  if (!PageAssetsInstalled()) GTEST_SKIP() << "needs web/node_modules";
+  if (!testing::StudioPageInstalled()) GTEST_SKIP() << "needs web/node_modules";
   testing::RedisServer redis;
   if (!redis.ok()) GTEST_SKIP() << "needs redis-server";
   testing::TempDir dir;
@@ -139,7 +135,7 @@ TEST(Worker, TwoWorkersDrainOneQueueAndALongVideoIsSplitBetweenThem) {
 
 TEST(Worker, AWorkerKilledMidJobLeavesItToAnother) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(video_path, "data/video/vtest.avi");
-  if (!PageAssetsInstalled()) GTEST_SKIP() << "needs web/node_modules";
+  if (!testing::StudioPageInstalled()) GTEST_SKIP() << "needs web/node_modules";
   testing::RedisServer redis;
   if (!redis.ok()) GTEST_SKIP() << "needs redis-server";
   testing::TempDir dir;

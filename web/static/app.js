@@ -57,7 +57,8 @@ function choose(files) {
   chosen = Array.from(files).filter((file) => file.size > 0);
   const list = $('chosen');
   list.replaceChildren(...chosen.map((file) =>
-    element('li', { text: `${file.name} (${(file.size / 1048576).toFixed(1)} MB)` })));
+    element('li', { text: `${file.name} (${file.size < 1048576 ? Math.ceil(file.size / 1024) + ' KB'
+      : (file.size / 1048576).toFixed(1) + ' MB'})` })));
   $('start').disabled = chosen.length === 0;
   setStatus(chosen.length ? `${chosen.length} file${chosen.length > 1 ? 's' : ''} ready.` : 'Choose a photo or a video to begin.', 0);
   showError('');
@@ -226,6 +227,11 @@ function showMesh(canvas, url) {
     camera.near = Math.max(0.01, box.getSize(new THREE.Vector3()).length() / 1000);
     camera.updateProjectionMatrix();
     controls.target.set(0, 0, centre.z);  // straight ahead, as the photo was taken
+    // A little to the side and above, so the depth shows at once.
+    const view = new THREE.Spherical().setFromVector3(camera.position.clone().sub(controls.target));
+    view.theta += 0.35;
+    view.phi -= 0.15;
+    camera.position.copy(controls.target).add(new THREE.Vector3().setFromSpherical(view));
     controls.update();
     canvas.dataset.loaded = 'true';
   }, undefined, () => showError('The 3D mesh could not be loaded.'));

@@ -657,8 +657,8 @@ void StudioServer::WorkerRoutes() {
            [this, task_of](const httplib::Request& request, httplib::Response& response,
                            const httplib::ContentReader& reader) {
              const Task task = task_of(request);
-             auto job = store_->Get(task.job_id);
-             if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+             auto job = RunningJob(task, response);
+             if (!job) return;
              const fs::path folder = fs::path(JobFolder(job->id)) /
                                      (task.part < 0 ? std::string("out") : "parts/" + std::to_string(task.part));
              std::error_code error;
@@ -678,8 +678,8 @@ void StudioServer::WorkerRoutes() {
   http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/progress",
             [this, task_of](const httplib::Request& request, httplib::Response& response) {
               const Task task = task_of(request);
-              auto job = store_->Get(task.job_id);
-              if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+              auto job = RunningJob(task, response);
+              if (!job) return;
               const json body = json::parse(request.body, nullptr, false);
               const double progress =
                   body.is_object() && body.contains("progress") && body["progress"].is_number()
@@ -700,8 +700,8 @@ void StudioServer::WorkerRoutes() {
   http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/done",
             [this, task_of](const httplib::Request& request, httplib::Response& response) {
               const Task task = task_of(request);
-              auto job = store_->Get(task.job_id);
-              if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+              auto job = RunningJob(task, response);
+              if (!job) return;
               json body = json::parse(request.body, nullptr, false);
               std::vector<std::string> files;
               if (body.is_object() && body.contains("files") && body["files"].is_array()) {
@@ -714,13 +714,20 @@ void StudioServer::WorkerRoutes() {
   http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/failed",
             [this, task_of](const httplib::Request& request, httplib::Response& response) {
               const Task task = task_of(request);
-              auto job = store_->Get(task.job_id);
-              if (!job || job->state != JobState::kRunning) return SendError(response, 410, "this task is no longer wanted");
+              auto job = RunningJob(task, response);
+              if (!job) return;
               json body = json::parse(request.body, nullptr, false);
               const std::string error = body.is_object() ? body.value("error", "a worker failed") : "a worker failed";
               store_->Fail(job->id, ForUser(error.substr(0, 2000)));
               SendJson(response, 200, {{"ok", true}});
             });
+}
+
+std::optional<Job> StudioServer::RunningJob(const Task& task, httplib::Response& response) {
+  auto job = store_->Get(task.job_id);
+  if (job && job->state == JobState::kRunning) return job;
+  SendError(response, 410, "this task is no longer wanted");
+  return std::nullopt;
 }
 
 void StudioServer::FinishTask(const Task& task, const Job& job, const std::vector<std::string>& files,

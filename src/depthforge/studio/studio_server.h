@@ -85,6 +85,9 @@ class StudioServer {
   void WorkerRoutes();
   void EnqueueTasks(const Job& job);
   void ReaperLoop();
+  // The running job a worker's task belongs to; otherwise 410 is answered
+  // (deleted, finished, or failed: the worker drops the task).
+  std::optional<Job> RunningJob(const Task& task, httplib::Response& response);
   void FinishTask(const Task& task, const Job& job, const std::vector<std::string>& files, httplib::Response& response);
   std::string JobFolder(const std::string& id) const;
   std::string ForUser(const std::string& message) const;  // strips server paths

@@ -104,14 +104,10 @@ std::string RawRequest(int port, const std::string& bytes) {
   return answer;
 }
 
-bool PageAssetsInstalled() {
-  return fs::exists(std::string(DEPTHFORGE_SOURCE_DIR) + "/web/node_modules/three/build/three.module.js");
-}
-
 #define REQUIRE_STUDIO()                                                              \
   if (testing::MirrorFile("models/fast_depth_224.tflite").empty())                    \
     GTEST_SKIP() << "needs the model mirror (DEPTHFORGE_MIRROR)";                     \
-  if (!PageAssetsInstalled()) GTEST_SKIP() << "needs web/node_modules (npm ci in web/)"
+  if (!testing::StudioPageInstalled()) GTEST_SKIP() << "needs web/node_modules (npm ci in web/)"
 
 TEST(Studio, PhotoJobMakesDepthStereoAndMeshServedWithRanges) {
   REQUIRE_STUDIO();

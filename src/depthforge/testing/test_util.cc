@@ -79,4 +79,8 @@ DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance) {
   return depth;
 }
 
+bool StudioPageInstalled() {
+  return std::filesystem::exists(std::string(DEPTHFORGE_SOURCE_DIR) + "/web/node_modules/three/build/three.module.js");
+}
+
 }  // namespace depthforge::testing

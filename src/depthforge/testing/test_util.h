@@ -27,6 +27,10 @@ class TempDir {
 std::string MirrorDir();
 std::string MirrorFile(const std::string& relative);  // "" when missing
 
+// Whether the studio's page assets are installed (web/node_modules, from
+// `npm ci` in web/, as scripts/test.sh does): the server refuses to start without them.
+bool StudioPageInstalled();
+
 // Number of regular files in a directory (to check nothing was left behind).
 int CountFiles(const std::string& directory);
 
