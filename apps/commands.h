@@ -20,5 +20,6 @@ void AddStereoCommand(CLI::App& app);
 void AddStructuredLightCommand(CLI::App& app);
 void AddServeCommand(CLI::App& app);
 void AddWorkerCommand(CLI::App& app);
+void AddLabelCommand(CLI::App& app);
 
 }  // namespace depthforge::cli

@@ -1,4 +1,5 @@
 // depthforge eval --model NAME|FILE --data CSV|MAT|DIR [--crop] [--align] [--min-depth] [--max-depth] -o report.json
+//                 --model NAME|FILE --ordinal LABELS.json -o report.json
 #include <cstdio>
 
 #include "apps/cli_util.h"
@@ -6,6 +7,8 @@
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_estimator.h"
 #include "depthforge/eval/evaluate.h"
+#include "depthforge/eval/ordinal.h"
+#include "depthforge/io/ordinal_labels.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/io/rgbd_dataset.h"
 #include "depthforge/util/paths.h"
@@ -18,13 +21,18 @@ void AddEvalCommand(CLI::App& app) {
   struct Flags {
     EvalOptions eval;
     DatasetOptions data;
-    std::string model, data_path, output, split, subset = "test";
+    std::string model, data_path, ordinal_path, output, split, subset = "test";
     bool quiet = false;
   };
   auto flags = std::make_shared<Flags>();
   EvalOptions& e = flags->eval;
   command->add_option("--model", flags->model, "Model name, .tflite file or trained model file (default: fastdepth-nyu)");
-  command->add_option("--data", flags->data_path, "A .csv pair list, a NYU .mat file, or a folder with image/ and depth/")->required();
+  auto* data = command->add_option("--data", flags->data_path, "A .csv pair list, a NYU .mat file, or a folder with image/ and depth/");
+  auto* ordinal = command->add_option("--ordinal", flags->ordinal_path,
+                                      "A label file of ordinal pairs (label propose, the studio's /label page): "
+                                      "reports WHDR, the percent of ordered pairs the model orders the other way");
+  data->excludes(ordinal);
+  ordinal->excludes(data);
   command->add_option("-o,--output", flags->output, "report.json (report.csv and report.md are written beside it)")->required();
   AddEnumOption(command, "--crop", e.crop, EvalCropNames(), "Evaluation crop (eigen for NYU, garg for KITTI)");
   AddEnumOption(command, "--align", e.alignment, AlignmentNames(), "Alignment of the prediction to the ground truth");
@@ -35,6 +43,20 @@ void AddEvalCommand(CLI::App& app) {
   command->add_option("--subset", flags->subset, "With --split: train or test")->capture_default_str();
   command->add_flag("-q,--quiet", flags->quiet, "No progress bar");
   command->callback([flags] {
+    if (flags->data_path.empty() && flags->ordinal_path.empty()) throw OptionError("eval needs --data or --ordinal");
+    if (!flags->ordinal_path.empty()) {
+      ProtectInput(flags->ordinal_path);
+      PrepareOutputFile(flags->output);
+      OrdinalLabels labels = ReadOrdinalLabels(flags->ordinal_path);
+      EstimatorOptions estimator_options;
+      estimator_options.model = flags->model;
+      auto estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
+      OrdinalReport report = EvaluateOrdinal(*estimator, labels, !flags->quiet);
+      WriteOrdinalReport(report, flags->output);
+      std::printf("eval: %zu images, %d ordered pairs (%d without a depth), WHDR %.2f %% -> %s\n", report.per_image.size(),
+                  report.total.ordered, report.total.unknown, report.total.whdr(), flags->output.c_str());
+      return;
+    }
     EvalOptions options = flags->eval;
     options.show_progress = !flags->quiet;
     options.Check();

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   depthforge::cli::AddModelsCommand(app);
   depthforge::cli::AddServeCommand(app);
   depthforge::cli::AddWorkerCommand(app);
+  depthforge::cli::AddLabelCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,6 +18,7 @@ LAYERS = [
     ["models"],
     ["estimate"],
     ["eval", "render"],
+    ["label"],
     ["video", "stereo"],
     ["convert"],
     ["train", "studio"],

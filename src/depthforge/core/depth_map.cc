@@ -51,4 +51,10 @@ std::pair<float, float> DepthMap::ValidRange() const {
   return {lo, hi};
 }
 
+int CompareNearness(DepthKind kind, float a, float b) {
+  if (!(std::isfinite(a) && a > 0 && std::isfinite(b) && b > 0) || a == b) return 0;
+  const bool a_smaller = a < b;
+  return (kind == DepthKind::kMetricDepth) == a_smaller ? 1 : -1;
+}
+
 }  // namespace depthforge

@@ -20,6 +20,11 @@ const EnumNames<DepthKind>& DepthKindNames();
 DepthKind DepthKindFromString(const std::string& name);  // throws OptionError
 std::string UnitOf(DepthKind kind);                      // "m", "", "px"
 
+// Which of two values of this kind is nearer the camera: +1 'a', -1 'b',
+// 0 equal or either unknown (not finite or <= 0). Metric depth: smaller is
+// nearer; inverse depth and disparity: larger is nearer.
+int CompareNearness(DepthKind kind, float a, float b);
+
 struct DepthMap {
   cv::Mat1f values;  // H×W; NaN or a value <= 0 marks an unknown pixel
   DepthKind kind = DepthKind::kMetricDepth;
