@@ -185,6 +185,37 @@ try {
     assert.deepEqual(problems, []);
     await page.close();
   });
+  await check('labelling: three pairs answered by clicking are in the export; the next pair shows at once', async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 1000 });
+    const problems = watch(page);
+    await page.goto(base + '/label', { waitUntil: 'networkidle0' });
+    await (await page.$('input[data-testid=upload]')).uploadFile(photo);
+    await page.waitForFunction(() => !document.querySelector('[data-testid=closer-a]').disabled, { timeout: 60000 });
+    await page.waitForFunction(() => document.getElementById('photo').naturalWidth > 0, { timeout: 30000 });
+    const switches = [];
+    for (const button of ['closer-a', 'closer-b', 'equal']) {
+      await page.click(`[data-testid=${button}]`);
+      switches.push(Number(await page.evaluate(() => document.body.dataset.lastSwitchMs)));
+    }
+    assert.ok(switches.every((ms) => ms < 100), `next pair after ${switches} ms`);
+    const exported = await page.waitForFunction(async () => {
+      const labels = await (await fetch('/api/labels/export')).json();
+      const pairs = labels.images.flatMap((image) => image.pairs);
+      return pairs.length === 3 ? pairs.map((pair) => pair.closer) : false;
+    }, { timeout: 10000, polling: 200 });
+    assert.deepEqual((await exported.jsonValue()).sort(), ['a', 'b', 'equal']);
+    // Undo takes the last answer back, in the export too.
+    await page.keyboard.press('Backspace');
+    await page.waitForFunction(async () => {
+      const labels = await (await fetch('/api/labels/export')).json();
+      return labels.images.flatMap((image) => image.pairs).length === 2;
+    }, { timeout: 10000, polling: 200 });
+    if (screenshots) await page.screenshot({ path: join(screenshots, 'studio-label.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    console.log(`  next pair shown ${switches.map((ms) => ms.toFixed(1)).join(', ')} ms after each answer`);
+    await page.close();
+  });
   console.log('all browser checks passed');
 } catch (error) {
   console.error(`FAILED: ${error.stack || error}`);

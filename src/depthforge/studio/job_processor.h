@@ -53,12 +53,14 @@ class JobProcessor {
   std::vector<JobOutput> JoinParts(const Job& job, const std::string& input_path,
                                    const std::vector<std::string>& part_works, const std::string& output_dir);
 
+  // The photo estimator of a registry model ("" = the default), loaded once
+  // (the label page's proposals use it too).
+  const DepthEstimator& Estimator(const std::string& model, bool video);
+
   // Loads the default model now, so that the first job does not pay for it.
   void Preload();
 
  private:
-  const DepthEstimator& Estimator(const std::string& model, bool video);
-
   ModelStoreOptions store_options_;
   int threads_;
   std::mutex mutex_;

@@ -2,8 +2,9 @@
 
 #include <sqlite3.h>
 
+#include "depthforge/studio/sqlite_statement.h"
+
 #include <chrono>
-#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -15,53 +16,6 @@ namespace {
 double Now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-using Value = std::variant<std::string, double, int64_t>;
-
-// One prepared statement with its values bound; finalised on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const std::string& path, const std::string& sql, const std::vector<Value>& values)
-      : db_(db), path_(path) {
-    Check(sqlite3_prepare_v2(db, sql.c_str(), int(sql.size()), &statement_, nullptr));
-    for (size_t i = 0; i < values.size(); ++i) {
-      const int index = int(i) + 1;
-      if (const auto* text = std::get_if<std::string>(&values[i])) {
-        Check(sqlite3_bind_text(statement_, index, text->data(), int(text->size()), SQLITE_TRANSIENT));
-      } else if (const auto* real = std::get_if<double>(&values[i])) {
-        Check(sqlite3_bind_double(statement_, index, *real));
-      } else {
-        Check(sqlite3_bind_int64(statement_, index, std::get<int64_t>(values[i])));
-      }
-    }
-  }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  // True while there is a row to read.
-  bool Step() {
-    const int code = sqlite3_step(statement_);
-    if (code == SQLITE_ROW) return true;
-    if (code == SQLITE_DONE) return false;
-    Check(code);
-    return false;
-  }
-  std::string Text(int column) const {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-    return text ? std::string(text, size_t(sqlite3_column_bytes(statement_, column))) : std::string();
-  }
-  double Real(int column) const { return sqlite3_column_double(statement_, column); }
-  int64_t Integer(int column) const { return sqlite3_column_int64(statement_, column); }
-
- private:
-  void Check(int code) const {
-    if (code != SQLITE_OK) throw FileError(path_, std::string("job database: ") + sqlite3_errmsg(db_));
-  }
-  sqlite3* db_;
-  const std::string& path_;
-  sqlite3_stmt* statement_ = nullptr;
-};
 
 const char* kColumns =
     "id, state, progress, kind, input_extension, display_name, request, outputs, error, created_at, started_at, "
@@ -98,16 +52,8 @@ std::string OutputsJson(const std::vector<JobOutput>& outputs) {
 }  // namespace
 
 JobStore::JobStore(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-      SQLITE_OK) {
-    const std::string reason = db_ ? sqlite3_errmsg(db_) : "cannot open";
-    sqlite3_close(db_);
-    throw FileError(path, "job database: " + reason);
-  }
-  sqlite3_busy_timeout(db_, 5000);
+  db_ = OpenDatabase(path);
   try {
-    Execute("PRAGMA journal_mode=WAL");
-    Execute("PRAGMA synchronous=NORMAL");
     Execute(
         "CREATE TABLE IF NOT EXISTS jobs ("
         " seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, state TEXT NOT NULL,"

@@ -18,7 +18,10 @@
 #include "depthforge/convert/photo_convert.h"
 #include "depthforge/convert/video_convert.h"
 #include "depthforge/core/error.h"
+#include "depthforge/io/image_io.h"
 #include "depthforge/io/media_type.h"
+#include "depthforge/io/ordinal_labels.h"
+#include "depthforge/label/ordinal_proposals.h"
 #include "depthforge/models/model_registry.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/util/interrupt.h"
@@ -205,6 +208,7 @@ int StudioServer::Start() {
     fs::remove_all(entry.path(), error);
   }
   store_ = std::make_unique<JobStore>((fs::path(options_.data_dir) / "jobs.sqlite").string());
+  labels_ = std::make_unique<LabelStore>((fs::path(options_.data_dir) / "jobs.sqlite").string());
   const int requeued = store_->RequeueUnfinished(3);
   if (requeued > 0) std::fprintf(stderr, "serve: %d unfinished job%s queued again\n", requeued, requeued == 1 ? "" : "s");
 
@@ -432,65 +436,14 @@ void StudioServer::Routes() {
       SendError(response, 429, "the queue is full (" + std::to_string(options_.max_queued) + " jobs); try again later");
       return;
     }
-    if (!request.is_multipart_form_data()) {
-      SendError(response, 400, "send the file as multipart/form-data, in a field named 'file'");
-      return;
-    }
-    // The upload streams to a file under a generated name; small fields to memory.
-    const std::string upload = (fs::path(options_.data_dir) / "uploads" / NewJobId()).string();
-    std::ofstream out(upload, std::ios::binary);
-    std::map<std::string, std::string> fields;
-    std::string field, file_name, head;
-    bool has_file = false, too_large = false;
-    int64_t received = 0;
-    const int64_t limit = int64_t(options_.max_upload_mb) * 1024 * 1024;
-    const bool read = reader(
-        [&](const httplib::MultipartFormData& part) {
-          field = part.name;
-          if (field == "file") {
-            if (has_file) return false;  // one file per job
-            has_file = true;
-            file_name = part.filename;
-          }
-          return true;
-        },
-        [&](const char* data, size_t size) {
-          if (field == "file") {
-            received += int64_t(size);
-            if (received > limit) {
-              too_large = true;
-              return false;
-            }
-            if (head.size() < 512) head.append(data, std::min(size, 512 - head.size()));
-            out.write(data, std::streamsize(size));
-            return bool(out);
-          }
-          std::string& value = fields[field];
-          if (value.size() + size > 4096) return false;
-          value.append(data, size);
-          return true;
-        });
-    out.close();
+    auto upload_received = ReceiveUpload(request, reader, response, "photo or video");
+    if (!upload_received) return;
+    const std::string& upload = upload_received->path;
+    const MediaType type = upload_received->type;
+    const std::string& file_name = upload_received->file_name;
+    auto& fields = upload_received->fields;
     std::error_code error;
     auto discard = [&] { fs::remove(upload, error); };
-    if (too_large) {
-      discard();
-      response.set_header("Connection", "close");
-      return SendError(response, 413, "the upload is larger than this server's limit of " +
-                                          std::to_string(options_.max_upload_mb) + " MB");
-    }
-    if (!read || !has_file) {
-      discard();
-      return SendError(response, 400, has_file ? "the upload was incomplete or malformed"
-                                               : "no file: send the photo or video in a field named 'file'");
-    }
-    const MediaType type = SniffMediaType(head);
-    if (type.kind == MediaKind::kUnknown) {
-      discard();
-      return SendError(response, 415, (file_name.empty() ? std::string("the upload") : DisplayStem(file_name)) +
-                                          " is not a photo or video this server reads (JPEG, PNG, BMP, WebP, TIFF; "
-                                          "MP4, MOV, MKV, WebM, AVI)");
-    }
     Job job;
     job.id = NewJobId();
     job.kind = type.kind;
@@ -570,6 +523,253 @@ void StudioServer::Routes() {
   http.Get(std::string("/api/jobs/") + kJobPattern + "/files/([A-Za-z0-9_.-]+)",
            [this](const httplib::Request& request, httplib::Response& response) { ServeOutput(request, response); });
   WorkerRoutes();
+  LabelRoutes();
+}
+
+namespace {
+
+json PointJson(cv::Point2f point) { return json::array({point.x, point.y}); }
+
+// [x, y] inside a photo of 'size', or nothing.
+std::optional<cv::Point2f> PointFrom(const json& value, const LabelPhoto& photo) {
+  if (!value.is_array() || value.size() != 2 || !value[0].is_number() || !value[1].is_number()) return std::nullopt;
+  const double x = value[0].get<double>(), y = value[1].get<double>();
+  if (!(x >= -0.5 && y >= -0.5 && x < photo.width - 0.5 && y < photo.height - 0.5)) return std::nullopt;
+  return cv::Point2f(float(x), float(y));
+}
+
+json PhotoJson(const LabelPhoto& photo) {
+  return {{"id", photo.id}, {"name", photo.display_name + photo.extension}, {"width", photo.width},
+          {"height", photo.height}, {"pairs", photo.pairs}, {"answered", photo.answered},
+          {"image", "/api/labels/photos/" + photo.id + "/image"}};
+}
+
+}  // namespace
+
+void StudioServer::LabelRoutes() {
+  httplib::Server& http = *http_;
+  http.Get("/label", [this](const httplib::Request&, httplib::Response& response) {
+    response.set_content(ReadFileBytes((fs::path(options_.web_root) / "static" / "label.html").string()),
+                         "text/html; charset=utf-8");
+    response.set_header("Cache-Control", "no-cache");
+  });
+  // A photo to label: stored, and its pairs proposed (the model's least sure first).
+  http.Post("/api/labels/photos", [this](const httplib::Request& request, httplib::Response& response,
+                                         const httplib::ContentReader& reader) {
+    auto upload = ReceiveUpload(request, reader, response, "photo");
+    if (!upload) return;
+    std::error_code error;
+    if (upload->type.kind != MediaKind::kImage) {
+      fs::remove(upload->path, error);
+      return SendError(response, 415, DisplayStem(upload->file_name) + " is a video; label photos");
+    }
+    LabelPhoto photo;
+    photo.id = NewJobId();
+    photo.display_name = DisplayStem(upload->file_name);
+    photo.extension = upload->type.extension;
+    const fs::path stored = fs::path(options_.data_dir) / "labels" / (photo.id + photo.extension);
+    try {
+      const std::string bytes = ReadFileBytes(upload->path);
+      auto header = ProbeImageHeader(bytes);
+      if (header && int64_t(header->width) * header->height > options_.limits.max_pixels) {
+        throw FileError(photo.display_name + photo.extension, "larger than this server accepts");
+      }
+      cv::Mat3b image = DecodeImage(bytes, photo.display_name + photo.extension);
+      photo.width = image.cols;
+      photo.height = image.rows;
+      LabeledImage proposed = ProposeOrdinalPairs(image, photo.display_name + photo.extension,
+                                                  processor_->Estimator("", false));
+      fs::create_directories(stored.parent_path());
+      fs::rename(upload->path, stored);
+      labels_->AddPhoto(photo, proposed.pairs);
+    } catch (const Error& e) {
+      fs::remove(upload->path, error);
+      return SendError(response, 415, ForUser(e.what()));
+    }
+    photo.pairs = int(labels_->Pairs(photo.id).size());
+    SendJson(response, 201, PhotoJson(photo));
+  });
+  http.Get("/api/labels/photos", [this](const httplib::Request&, httplib::Response& response) {
+    json photos = json::array();
+    for (const LabelPhoto& photo : labels_->List()) photos.push_back(PhotoJson(photo));
+    SendJson(response, 200, {{"photos", photos}});
+  });
+  http.Get(std::string("/api/labels/photos/") + kJobPattern, [this](const httplib::Request& request, httplib::Response& response) {
+    auto photo = labels_->Get(request.matches[1]);
+    if (!photo) return SendError(response, 404, "no such photo");
+    json body = PhotoJson(*photo);
+    json pairs = json::array(), points = json::array();
+    for (const StoredPair& stored : labels_->Pairs(photo->id)) {
+      json pair = {{"id", stored.id}, {"a", PointJson(stored.pair.a)}, {"b", PointJson(stored.pair.b)},
+                   {"answer", stored.answered ? json(CloserNames().Name(stored.pair.closer)) : json(nullptr)}};
+      if (stored.pair.score) pair["score"] = *stored.pair.score;
+      if (!stored.answered && stored.pair.score) pair["suggested"] = CloserNames().Name(stored.pair.closer);
+      pairs.push_back(pair);
+    }
+    for (const DepthPoint& point : labels_->Points(photo->id)) points.push_back({{"at", PointJson(point.at)}, {"depth", point.depth}});
+    body["pairs"] = pairs;
+    body["points"] = points;
+    SendJson(response, 200, body);
+  });
+  http.Get(std::string("/api/labels/photos/") + kJobPattern + "/image",
+           [this](const httplib::Request& request, httplib::Response& response) {
+             auto photo = labels_->Get(request.matches[1]);
+             if (!photo) return SendError(response, 404, "no such photo");
+             const std::string path = (fs::path(options_.data_dir) / "labels" / (photo->id + photo->extension)).string();
+             std::error_code error;
+             const auto size = fs::file_size(path, error);
+             if (error) return SendError(response, 404, "the photo is gone");
+             SendFile(response, path, size, ContentTypeForExtension(photo->extension));
+           });
+  // An answer, or its undo ("closer": null).
+  http.Put("/api/labels/pairs/([0-9]{1,15})", [this](const httplib::Request& request, httplib::Response& response) {
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("closer")) return SendError(response, 400, "send {\"closer\": \"a\", \"b\", \"equal\" or null}");
+    std::optional<Closer> closer;
+    if (!body["closer"].is_null()) {
+      if (!body["closer"].is_string()) return SendError(response, 400, "closer must be a, b, equal or null");
+      try {
+        closer = CloserNames().Parse(body["closer"].get<std::string>());
+      } catch (const OptionError& e) {
+        return SendError(response, 400, e.what());
+      }
+    }
+    if (!labels_->Answer(std::stoll(request.matches[1]), closer)) return SendError(response, 404, "no such pair");
+    SendJson(response, 200, {{"ok", true}});
+  });
+  http.Post(std::string("/api/labels/photos/") + kJobPattern + "/pairs",
+            [this](const httplib::Request& request, httplib::Response& response) {
+              auto photo = labels_->Get(request.matches[1]);
+              if (!photo) return SendError(response, 404, "no such photo");
+              const json body = json::parse(request.body, nullptr, false);
+              OrdinalPair pair;
+              auto a = body.is_object() ? PointFrom(body.value("a", json()), *photo) : std::nullopt;
+              auto b = body.is_object() ? PointFrom(body.value("b", json()), *photo) : std::nullopt;
+              if (!a || !b) return SendError(response, 400, "a and b must be [x, y] inside the photo");
+              pair.a = *a;
+              pair.b = *b;
+              pair.confirmed = body.contains("closer") && body["closer"].is_string();
+              if (pair.confirmed) {
+                try {
+                  pair.closer = CloserNames().Parse(body["closer"].get<std::string>());
+                } catch (const OptionError& e) {
+                  return SendError(response, 400, e.what());
+                }
+              }
+              SendJson(response, 201, {{"id", labels_->AddPair(photo->id, pair)}});
+            });
+  http.Post(std::string("/api/labels/photos/") + kJobPattern + "/points",
+            [this](const httplib::Request& request, httplib::Response& response) {
+              auto photo = labels_->Get(request.matches[1]);
+              if (!photo) return SendError(response, 404, "no such photo");
+              const json body = json::parse(request.body, nullptr, false);
+              auto at = body.is_object() ? PointFrom(body.value("at", json()), *photo) : std::nullopt;
+              const bool depth_ok = body.is_object() && body.contains("depth") && body["depth"].is_number() &&
+                                    body["depth"].get<double>() > 0 && std::isfinite(body["depth"].get<double>());
+              if (!at || !depth_ok) return SendError(response, 400, "send {\"at\": [x, y] inside the photo, \"depth\": metres > 0}");
+              labels_->AddPoint(photo->id, {*at, body["depth"].get<double>()});
+              SendJson(response, 201, {{"ok", true}});
+            });
+  http.Get("/api/labels/export", [this](const httplib::Request& request, httplib::Response& response) {
+    response.set_header("Content-Disposition", "attachment; filename=\"labels.json\"");
+    response.set_content(OrdinalLabelsToJson(labels_->Export(request.has_param("proposals"))), "application/json");
+  });
+  // A label file: its pairs and points join the photos of the same name.
+  http.Post("/api/labels/import", [this](const httplib::Request& request, httplib::Response& response) {
+    OrdinalLabels imported;
+    try {
+      imported = ParseOrdinalLabels(request.body, "the label file");
+    } catch (const FileError& e) {
+      return SendError(response, 400, e.what());
+    }
+    const std::vector<LabelPhoto> photos = labels_->List();
+    int pairs = 0, points = 0;
+    json unmatched = json::array();
+    for (const LabeledImage& image : imported.images) {
+      const std::string name = fs::path(image.image).filename().string();
+      auto photo = std::find_if(photos.begin(), photos.end(),
+                                [&](const LabelPhoto& p) { return p.display_name + p.extension == name; });
+      if (photo == photos.end()) {
+        unmatched.push_back(name);
+        continue;
+      }
+      for (const OrdinalPair& pair : image.pairs) {
+        labels_->AddPair(photo->id, pair);
+        ++pairs;
+      }
+      for (const DepthPoint& point : image.points) {
+        labels_->AddPoint(photo->id, point);
+        ++points;
+      }
+    }
+    SendJson(response, 200, {{"pairs", pairs}, {"points", points}, {"unmatched", unmatched}});
+  });
+}
+
+std::optional<StudioServer::Upload> StudioServer::ReceiveUpload(const httplib::Request& request,
+                                                                const httplib::ContentReader& reader,
+                                                                httplib::Response& response, const std::string& what) {
+  if (!request.is_multipart_form_data()) {
+    SendError(response, 400, "send the file as multipart/form-data, in a field named 'file'");
+    return std::nullopt;
+  }
+  // The upload streams to a file under a generated name; small fields to memory.
+  Upload upload;
+  upload.path = (fs::path(options_.data_dir) / "uploads" / NewJobId()).string();
+  std::ofstream out(upload.path, std::ios::binary);
+  std::string field, head;
+  bool has_file = false, too_large = false;
+  int64_t received = 0;
+  const int64_t limit = int64_t(options_.max_upload_mb) * 1024 * 1024;
+  const bool read = reader(
+      [&](const httplib::MultipartFormData& part) {
+        field = part.name;
+        if (field == "file") {
+          if (has_file) return false;  // one file per request
+          has_file = true;
+          upload.file_name = part.filename;
+        }
+        return true;
+      },
+      [&](const char* data, size_t size) {
+        if (field == "file") {
+          received += int64_t(size);
+          if (received > limit) {
+            too_large = true;
+            return false;
+          }
+          if (head.size() < 512) head.append(data, std::min(size, 512 - head.size()));
+          out.write(data, std::streamsize(size));
+          return bool(out);
+        }
+        std::string& value = upload.fields[field];
+        if (value.size() + size > 4096) return false;
+        value.append(data, size);
+        return true;
+      });
+  out.close();
+  std::error_code error;
+  if (too_large) {
+    fs::remove(upload.path, error);
+    response.set_header("Connection", "close");
+    SendError(response, 413, "the upload is larger than this server's limit of " + std::to_string(options_.max_upload_mb) + " MB");
+    return std::nullopt;
+  }
+  if (!read || !has_file) {
+    fs::remove(upload.path, error);
+    SendError(response, 400, has_file ? "the upload was incomplete or malformed"
+                                      : "no file: send the " + what + " in a field named 'file'");
+    return std::nullopt;
+  }
+  upload.type = SniffMediaType(head);
+  if (upload.type.kind == MediaKind::kUnknown) {
+    fs::remove(upload.path, error);
+    SendError(response, 415, (upload.file_name.empty() ? std::string("the upload") : DisplayStem(upload.file_name)) +
+                                 " is not a photo or video this server reads (JPEG, PNG, BMP, WebP, TIFF; "
+                                 "MP4, MOV, MKV, WebM, AVI)");
+    return std::nullopt;
+  }
+  return upload;
 }
 
 void StudioServer::JobEvents(const httplib::Request& request, httplib::Response& response) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,11 +21,14 @@
 #include "depthforge/models/model_store.h"
 #include "depthforge/studio/job_processor.h"
 #include "depthforge/studio/job_store.h"
+#include "depthforge/studio/label_store.h"
+#include "depthforge/io/media_type.h"
 
 namespace httplib {
 class Server;
 class Request;
 class Response;
+class ContentReader;
 }  // namespace httplib
 
 namespace depthforge {
@@ -79,7 +83,17 @@ class StudioServer {
   void Routes();
   void WorkerLoop();
   void RunJob(const Job& job);
-  void PostJob(const httplib::Request& request, httplib::Response& response);
+  // A multipart upload streamed to a file under uploads/ (generated name),
+  // its other fields, and its sniffed type; or nothing, with the refusal
+  // (400, 413, 415) already answered.
+  struct Upload {
+    std::string path, file_name;
+    std::map<std::string, std::string> fields;
+    MediaType type;
+  };
+  std::optional<Upload> ReceiveUpload(const httplib::Request& request, const httplib::ContentReader& reader,
+                                      httplib::Response& response, const std::string& what);
+  void LabelRoutes();
   void ServeOutput(const httplib::Request& request, httplib::Response& response);
   void JobEvents(const httplib::Request& request, httplib::Response& response);
   void WorkerRoutes();
@@ -95,6 +109,7 @@ class StudioServer {
   StudioOptions options_;
   ModelStoreOptions models_;
   std::unique_ptr<JobStore> store_;
+  std::unique_ptr<LabelStore> labels_;
   std::unique_ptr<JobProcessor> processor_;
   std::unique_ptr<httplib::Server> http_;
   std::vector<std::thread> workers_;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "depthforge/io/ordinal_labels.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/atomic_file.h"
 
@@ -395,6 +396,65 @@ TEST(Studio, PixelDurationAndTimeLimits) {
   json job = WaitForJob(client, Body(posted)["id"]);
   EXPECT_EQ(job["state"], "failed");
   EXPECT_THAT(job["error"].get<std::string>(), HasSubstr("limit of 0.2 s"));
+}
+
+}  // namespace
+}  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+TEST(Studio, LabelApiAnswersUndoesExportsAndImports) {
+  REQUIRE_STUDIO();
+  testing::TempDir dir;
+  StudioOptions options = OptionsIn(dir);
+  options.workers = 0;
+  RunningStudio studio(options);
+  auto client = studio.Client();
+  const std::string photo = ReadFileBytes(testing::MirrorFile("data/photos/stuff.jpg"));
+  auto posted = client.Post("/api/labels/photos", Upload(photo, "stuff.jpg"));
+  ASSERT_EQ(posted->status, 201) << posted->body;
+  const std::string id = Body(posted)["id"];
+  EXPECT_GT(Body(posted)["pairs"].get<int>(), 10);
+  json photo_json = Body(client.Get(("/api/labels/photos/" + id).c_str()));
+  ASSERT_GT(photo_json["pairs"].size(), 3u);
+  // Least sure first, each with the model's suggestion.
+  EXPECT_GE(photo_json["pairs"][0]["score"].get<double>(), photo_json["pairs"][1]["score"].get<double>());
+  EXPECT_TRUE(photo_json["pairs"][0].contains("suggested"));
+  const std::string first = "/api/labels/pairs/" + std::to_string(photo_json["pairs"][0]["id"].get<int64_t>());
+  EXPECT_EQ(client.Put(first.c_str(), R"({"closer": "b"})", "application/json")->status, 200);
+  EXPECT_EQ(client.Put(first.c_str(), R"({"closer": "nearer"})", "application/json")->status, 400);
+  EXPECT_EQ(client.Put("/api/labels/pairs/999999", R"({"closer": "a"})", "application/json")->status, 404);
+  auto own = client.Post(("/api/labels/photos/" + id + "/pairs").c_str(), R"({"a": [5, 5], "b": [20, 30], "closer": "a"})",
+                         "application/json");
+  EXPECT_EQ(own->status, 201);
+  EXPECT_EQ(client.Post(("/api/labels/photos/" + id + "/pairs").c_str(), R"({"a": [5, 5], "b": [99999, 30]})",
+                        "application/json")->status, 400);
+  EXPECT_EQ(client.Post(("/api/labels/photos/" + id + "/points").c_str(), R"({"at": [10, 12], "depth": 1.5})",
+                        "application/json")->status, 201);
+  EXPECT_EQ(client.Post(("/api/labels/photos/" + id + "/points").c_str(), R"({"at": [10, 12], "depth": -2})",
+                        "application/json")->status, 400);
+  // The export: the answered pairs and the point, under the upload's name.
+  OrdinalLabels exported = ParseOrdinalLabels(client.Get("/api/labels/export")->body, "export");
+  ASSERT_EQ(exported.images.size(), 1u);
+  EXPECT_EQ(exported.images[0].image, "stuff.jpg");
+  ASSERT_EQ(exported.images[0].pairs.size(), 2u);
+  EXPECT_EQ(exported.images[0].points.size(), 1u);
+  // Undo, then import the exported file back: its pairs join the photo again.
+  EXPECT_EQ(client.Put(first.c_str(), R"({"closer": null})", "application/json")->status, 200);
+  EXPECT_EQ(ParseOrdinalLabels(client.Get("/api/labels/export")->body, "export").images[0].pairs.size(), 1u);
+  auto imported = client.Post("/api/labels/import", OrdinalLabelsToJson(exported), "application/json");
+  ASSERT_EQ(imported->status, 200) << imported->body;
+  EXPECT_EQ(Body(imported)["pairs"], 2);
+  EXPECT_EQ(ParseOrdinalLabels(client.Get("/api/labels/export")->body, "export").images[0].pairs.size(), 3u);
+  EXPECT_EQ(client.Post("/api/labels/import", "{\"images\": 3}", "application/json")->status, 400);
+  // Only photos.
+  auto video = client.Post("/api/labels/photos", Upload(ReadFileBytes(testing::MirrorFile("data/video/tree.avi")), "tree.avi"));
+  EXPECT_EQ(video->status, 415);
+  auto image = client.Get(("/api/labels/photos/" + id + "/image").c_str());
+  EXPECT_EQ(image->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_EQ(image->body, photo);
+  EXPECT_EQ(client.Get("/label")->status, 200);
 }
 
 }  // namespace
