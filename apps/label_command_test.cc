@@ -148,3 +148,39 @@ TEST(Label, ProposeWritesRelativePathsAndNamesABadPhoto) {
 
 }  // namespace
 }  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+TEST(Label, TrainOrdinalFromTheCommandLineAndItsBadInputs) {
+  auto frames = Frames();
+  if (frames.empty()) GTEST_SKIP() << "needs the RGB-D frames of the data mirror";
+  testing::TempDir dir;
+  OrdinalLabels labels;
+  LabeledImage image;
+  image.image = frames[1].first;
+  image.pairs = OrdinalPairsFromDepth(frames[1].second, 50, 3);
+  image.points.push_back({{100, 100}, 2.0});
+  labels.images.push_back(image);
+  WriteOrdinalLabels(labels, dir.File("labels.json"));
+  auto trained = testing::RunCli("train --arch unet --ordinal " + dir.File("labels.json") + " -o " + dir.File("run") +
+                                 " --epochs 2 --size 64x48 -q");
+  ASSERT_EQ(trained.exit_code, 0) << trained.output;
+  EXPECT_TRUE(fs::exists(dir.File("run/model.pt")));
+  auto measured = testing::RunCli("eval --model " + dir.File("run/model.pt") + " --ordinal " + dir.File("labels.json") +
+                                  " -o " + dir.File("report.json") + " -q");
+  EXPECT_EQ(measured.exit_code, 0) << measured.output;
+  // Only unconfirmed proposals: nothing to learn from, said before any work.
+  for (auto& pair : labels.images[0].pairs) pair.confirmed = false;
+  labels.images[0].points.clear();
+  WriteOrdinalLabels(labels, dir.File("proposals.json"));
+  auto nothing = testing::RunCli("train --arch unet --ordinal " + dir.File("proposals.json") + " -o " + dir.File("run2") + " -q");
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_THAT(nothing.output, HasSubstr("proposals.json: has no answered pair"));
+  auto neither = testing::RunCli("train --arch unet -o " + dir.File("run3") + " -q");
+  EXPECT_EQ(neither.exit_code, 1);
+  EXPECT_THAT(neither.output, HasSubstr("--ordinal"));
+}
+
+}  // namespace
+}  // namespace depthforge

@@ -29,7 +29,12 @@ void AddTrainCommand(CLI::App& app) {
       "Loss: " + LossKindNames().List() + " (default: the architecture's paper's)");
   command->add_option("--init-model", o.init_model, "fastdepth: the pretrained model to start from (name or .tflite)")
       ->capture_default_str();
-  command->add_option("--data", o.train_data, "Training data: .csv pairs, NYU .mat or a folder")->required();
+  command->add_option("--data", o.train_data, "Training data: .csv pairs, NYU .mat or a folder");
+  command->add_option("--ordinal", o.ordinal_data,
+                      "A label file of ordinal pairs and metric points (label propose, the studio's /label page): "
+                      "ranking loss of Chen et al. 2016, alone or with --data");
+  command->add_option("--ordinal-weight", o.ordinal_weight, "With --data and --ordinal: weight of the ordinal loss")
+      ->capture_default_str();
   command->add_option("--split", o.split_file, "NYU .mat: splits.mat; --data uses its train subset, --val its test subset");
   command->add_option("--val", o.val_data, "Validation data (evaluated after every epoch; picks best.pt)");
   command->add_option("-o,--output", o.run_dir, "Run directory: model.pt, best.pt, checkpoint.pt, log.csv/json, loss.png")->required();

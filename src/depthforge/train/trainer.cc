@@ -18,6 +18,7 @@
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/models/torch_network.h"
+#include "depthforge/io/ordinal_labels.h"
 #include "depthforge/io/rgbd_dataset.h"
 #include "depthforge/models/torch_modules.h"
 #include "depthforge/util/atomic_file.h"
@@ -80,6 +81,71 @@ Batch MakeBatch(const RgbdDataset& data, const std::vector<size_t>& items, const
     targets.push_back(torch::from_blob(depth.data, {1, 1, depth.rows, depth.cols}).clone());
   }
   return {torch::cat(inputs), torch::cat(targets)};
+}
+
+// Photos with ordinal pairs and metric points, at the network's input size;
+// the labelled places as flat indices into the batch's output.
+struct OrdinalBatch {
+  torch::Tensor input;
+  torch::Tensor pair_a, pair_b;  // int64 indices
+  torch::Tensor pair_sign;       // +1: a is closer, -1: b is closer, 0: equal
+  torch::Tensor point_index, point_depth;
+  int64_t labels = 0;
+};
+
+OrdinalBatch MakeOrdinalBatch(const OrdinalLabels& labels, const std::vector<size_t>& items, const NetworkConfig& config) {
+  const int width = config.input_width, height = config.input_height;
+  std::vector<torch::Tensor> inputs;
+  std::vector<int64_t> a, b, point_index;
+  std::vector<float> sign, point_depth;
+  for (size_t k = 0; k < items.size(); ++k) {
+    const LabeledImage& image = labels.images[items[k]];
+    cv::Mat3b photo = ReadImage(labels.ImagePath(image));
+    const double sx = double(width) / photo.cols, sy = double(height) / photo.rows;
+    cv::Mat3b sized;
+    cv::resize(photo, sized, cv::Size(width, height), 0, 0, cv::INTER_AREA);
+    inputs.push_back(PhotoToInput(sized, config));
+    // Pixel centres map as (x + 0.5) * scale - 0.5.
+    auto flat = [&](cv::Point2f point) {
+      const int x = std::clamp(int(std::lround((point.x + 0.5) * sx - 0.5)), 0, width - 1);
+      const int y = std::clamp(int(std::lround((point.y + 0.5) * sy - 0.5)), 0, height - 1);
+      return int64_t(k) * width * height + int64_t(y) * width + x;
+    };
+    for (const OrdinalPair& pair : image.pairs) {
+      if (!pair.confirmed) continue;
+      a.push_back(flat(pair.a));
+      b.push_back(flat(pair.b));
+      sign.push_back(pair.closer == Closer::kA ? 1.f : pair.closer == Closer::kB ? -1.f : 0.f);
+    }
+    for (const DepthPoint& point : image.points) {
+      point_index.push_back(flat(point.at));
+      point_depth.push_back(float(point.depth));
+    }
+  }
+  auto longs = [](const std::vector<int64_t>& v) { return torch::tensor(v, torch::kInt64); };
+  auto floats = [](const std::vector<float>& v) { return torch::tensor(v, torch::kFloat32); };
+  return {torch::cat(inputs), longs(a), longs(b), floats(sign), longs(point_index), floats(point_depth),
+          int64_t(a.size() + point_index.size())};
+}
+
+// Chen et al. 2016 on log depth z: log(1 + exp(z_a - z_b)) when a is
+// closer (its depth should be the smaller), the mirror when b is, (z_a -
+// z_b)^2 when equal; plus L1 on the metric points.
+torch::Tensor OrdinalLoss(const torch::Tensor& prediction, const OrdinalBatch& batch) {
+  const auto device = prediction.device();
+  const torch::Tensor depth = prediction.flatten();
+  torch::Tensor loss = torch::zeros({}, prediction.options());
+  if (batch.pair_a.numel() > 0) {
+    const torch::Tensor z = torch::log(depth.clamp_min(1e-3));
+    const torch::Tensor difference = z.index_select(0, batch.pair_a.to(device)) - z.index_select(0, batch.pair_b.to(device));
+    const torch::Tensor sign = batch.pair_sign.to(device);
+    const torch::Tensor ordered = torch::nn::functional::softplus(sign * difference);
+    loss = loss + torch::where(sign == 0, difference * difference, ordered).mean();
+  }
+  if (batch.point_index.numel() > 0) {
+    loss = loss + (depth.index_select(0, batch.point_index.to(device)) - batch.point_depth.to(device)).abs().mean();
+  }
+  return loss;
 }
 
 double LearningRate(const TrainOptions& o, int epoch, int batch, int batches_per_epoch) {
@@ -302,6 +368,7 @@ struct Trainer::State {
   bool writer = true;  // rank 0 writes the files
   torch::Device device{torch::kCPU};
   std::unique_ptr<RgbdDataset> train, val;
+  OrdinalLabels ordinal;  // photos with answered pairs or points
   NetworkConfig config;
   std::shared_ptr<DepthNetworkImpl> network;
   std::unique_ptr<torch::optim::Adam> optimizer;
@@ -338,7 +405,18 @@ void Trainer::Prepare() {
     train_options.indices = ReadNyuSplit(options.split_file, "train");
     val_options.indices = ReadNyuSplit(options.split_file, "test");
   }
-  s.train = OpenDataset(options.train_data, train_options);
+  if (!options.train_data.empty()) s.train = OpenDataset(options.train_data, train_options);
+  if (!options.ordinal_data.empty()) {
+    OrdinalLabels all = ReadOrdinalLabels(options.ordinal_data);
+    s.ordinal.base_dir = all.base_dir;
+    for (const LabeledImage& image : all.images) {
+      const bool answered = std::any_of(image.pairs.begin(), image.pairs.end(), [](const OrdinalPair& p) { return p.confirmed; });
+      if (answered || !image.points.empty()) s.ordinal.images.push_back(image);
+    }
+    if (s.ordinal.images.empty()) {
+      throw FileError(options.ordinal_data, "has no answered pair and no point to learn from (proposals count once confirmed)");
+    }
+  }
   if (!options.val_data.empty()) s.val = OpenDataset(options.val_data, val_options);
   EnsureWritableDirectory(options.run_dir);
   s.config.architecture = options.architecture;
@@ -374,7 +452,8 @@ void Trainer::Prepare() {
   }
   s.result.model_path = (fs::path(options.run_dir) / "model.pt").string();
   s.result.best_path = (fs::path(options.run_dir) / "best.pt").string();
-  s.per_epoch = int((s.train->size() + size_t(options.batch_size) - 1) / size_t(options.batch_size));
+  const size_t items = s.train ? s.train->size() : s.ordinal.images.size();
+  s.per_epoch = int((items + size_t(options.batch_size) - 1) / size_t(options.batch_size));
   s.done_before = s.checkpoint.epoch * s.per_epoch + s.checkpoint.batch;
   s.progress = std::make_unique<Progress>("train " + ToString(options.architecture), s.per_epoch * options.epochs, "batch",
                                           options.show_progress && s.writer ? stderr : nullptr);
@@ -393,9 +472,26 @@ double Trainer::RunBatch(int epoch, int b, const std::vector<size_t>& order) {
   std::vector<size_t> items;
   for (size_t i = size_t(dist.rank); i < global.size(); i += size_t(dist.world_size)) items.push_back(global[i]);
   if (items.empty()) items.push_back(global.front());  // a short last batch: keep every rank in step
-  Batch batch = MakeBatch(*s.train, items, s.config, options.augment, options.seed, epoch);
-  auto prediction = s.network->forward(batch.input.to(s.device));
-  auto loss = MaskedLoss(options.loss, prediction, batch.target.to(s.device));
+  torch::Tensor loss = torch::zeros({}, torch::TensorOptions().device(s.device));
+  if (s.train) {
+    Batch batch = MakeBatch(*s.train, items, s.config, options.augment, options.seed, epoch);
+    auto prediction = s.network->forward(batch.input.to(s.device));
+    loss = loss + MaskedLoss(options.loss, prediction, batch.target.to(s.device));
+    s.checkpoint.epoch_valid_pixels += (batch.target > 0).sum().item<int64_t>();
+  }
+  if (!s.ordinal.images.empty()) {
+    // Alone, the epoch's order runs over the labelled photos; beside depth
+    // data, they are taken in turn, as many as a batch.
+    std::vector<size_t> photos = items;
+    if (s.train) {
+      const size_t n = s.ordinal.images.size(), start = size_t(epoch * s.per_epoch + b) * items.size();
+      for (size_t i = 0; i < items.size(); ++i) photos[i] = (start + i) % n;
+    }
+    OrdinalBatch batch = MakeOrdinalBatch(s.ordinal, photos, s.config);
+    auto prediction = s.network->forward(batch.input.to(s.device));
+    loss = loss + float(s.train ? options.ordinal_weight : 1.0) * OrdinalLoss(prediction, batch);
+    s.checkpoint.epoch_valid_pixels += batch.labels;
+  }
   s.optimizer->zero_grad();
   loss.backward();
   double loss_value = loss.item<double>();
@@ -410,14 +506,13 @@ double Trainer::RunBatch(int epoch, int b, const std::vector<size_t>& order) {
     loss_value = shared_loss[0].item<double>();
   }
   s.optimizer->step();
-  s.checkpoint.epoch_valid_pixels += (batch.target > 0).sum().item<int64_t>();
   return loss_value;
 }
 
 bool Trainer::RunEpoch(int epoch) {
   State& s = *state_;
   const TrainOptions& options = s.options;
-  std::vector<size_t> order = EpochOrder(s.train->size(), options.seed, epoch);
+  std::vector<size_t> order = EpochOrder(s.train ? s.train->size() : s.ordinal.images.size(), options.seed, epoch);
   for (int b = (epoch == s.checkpoint.epoch ? s.checkpoint.batch : 0); b < s.per_epoch; ++b) {
     double loss_value = RunBatch(epoch, b, order);
     Checkpoint& state = s.checkpoint;
@@ -444,7 +539,7 @@ void Trainer::FinishEpoch(int epoch, double seconds) {
   Checkpoint& state = s.checkpoint;
   if (state.epoch_valid_pixels == 0) {
     throw Error("the training data has no valid depth (every pixel is 0, unknown or above the maximum depth): " +
-                s.options.train_data);
+                (s.options.train_data.empty() ? s.options.ordinal_data : s.options.train_data));
   }
   EpochLog entry;
   entry.epoch = epoch + 1;

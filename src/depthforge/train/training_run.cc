@@ -44,7 +44,8 @@ void TrainOptions::Check() const {
     throw OptionError("the batch size (" + std::to_string(batch_size) + ") must be a multiple of WORLD_SIZE (" +
                       std::to_string(distributed.world_size) + ")");
   }
-  if (train_data.empty()) throw OptionError("training data is required (--data)");
+  if (train_data.empty() && ordinal_data.empty()) throw OptionError("training data is required (--data, --ordinal or both)");
+  if (!(ordinal_weight > 0)) throw OptionError("the ordinal weight must be positive");
   if (run_dir.empty()) throw OptionError("a run directory is required (-o)");
   if (epochs < 1 || epochs > 100000) throw OptionError("epochs must be at least 1");
   if (batch_size < 1 || batch_size > 4096) throw OptionError("batch size must be between 1 and 4096");

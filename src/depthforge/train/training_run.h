@@ -36,6 +36,12 @@ struct TrainOptions {
   Architecture architecture = Architecture::kUNet;
   LossKind loss = LossKind::kL1GradientSsim;
   std::string train_data, val_data;  // anything OpenDataset opens
+  // A label file (io/ordinal_labels.h): its answered pairs train with the
+  // ranking loss of Chen et al. 2016 on log depth, its points with L1 in
+  // metres. Alone, or beside train_data (then each batch adds an ordinal
+  // batch's loss, times ordinal_weight). Unconfirmed proposals are left out.
+  std::string ordinal_data;
+  double ordinal_weight = 1.0;
   // NYU .mat data: the official split file; training uses its train
   // subset, validation its test subset.
   std::string split_file;
