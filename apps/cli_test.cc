@@ -168,5 +168,23 @@ TEST(Cli, MissingLibTorchPartIsNamed) {
   EXPECT_TRUE(fs::exists(dir.File("b/home.npy")));
 }
 
+
+// --version is answered by the launcher alone: none of depthforge's
+// libraries (OpenCV, FFmpeg, ...) is loaded. Any other command opens them.
+TEST(Cli, VersionLoadsNoLibraryAndAMissingOneIsNamed) {
+  auto version = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " --version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.output, HasSubstr("depthforge "));
+  EXPECT_EQ(version.output.find("libdepthforge"), std::string::npos);
+  EXPECT_EQ(version.output.find("libopencv"), std::string::npos);
+  auto help = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.output, HasSubstr("libdepthforge_cli.so"));
+  auto missing = testing::RunCommand("DEPTHFORGE_CLI_LIBRARY=/nonexistent/libdepthforge_cli.so " +
+                                     std::string(DEPTHFORGE_CLI_PATH) + " models list");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.output, HasSubstr("cannot load /nonexistent/libdepthforge_cli.so"));
+}
+
 }  // namespace
 }  // namespace depthforge

@@ -1,10 +1,12 @@
 // depthforge: photos and videos to 3D. One file per subcommand in apps/.
+// This is libdepthforge_cli.so; the program build/depthforge (launcher.cc)
+// opens it for every command but --version.
 #include <cstdio>
 
 #include "apps/commands.h"
 #include "depthforge/core/error.h"
 
-int main(int argc, char** argv) {
+extern "C" int depthforge_cli_main(int argc, char** argv) {
   CLI::App app{"depthforge: depth maps and 3D from ordinary photos"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("depthforge ") + DEPTHFORGE_VERSION);
