@@ -1,5 +1,7 @@
 #include "depthforge/studio/studio_server.h"
 
+#include "depthforge/studio/http_responses.h"
+
 #include "depthforge/studio/queue_worker.h"
 #include "depthforge/studio/redis_queue.h"
 
@@ -18,13 +20,9 @@
 #include "depthforge/convert/photo_convert.h"
 #include "depthforge/convert/video_convert.h"
 #include "depthforge/core/error.h"
-#include "depthforge/io/image_io.h"
 #include "depthforge/io/media_type.h"
-#include "depthforge/io/ordinal_labels.h"
-#include "depthforge/label/ordinal_proposals.h"
 #include "depthforge/models/model_registry.h"
 #include "depthforge/util/atomic_file.h"
-#include "depthforge/util/interrupt.h"
 #include "depthforge/util/sha256.h"
 
 #ifndef DEPTHFORGE_WEB_DIR
@@ -40,22 +38,9 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kJobPattern = "([0-9a-f]{32})";
-constexpr const char* kTaskPattern = "([0-9a-f]{32}(?:\\.[0-9]{1,5})?)";
-// A file a worker sends: a plain name, never hidden, never a path.
-constexpr const char* kFilePattern = "([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
 
 double Now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-void SendJson(httplib::Response& response, int status, const json& body) {
-  response.status = status;
-  response.set_content(body.dump(), "application/json");
-}
-
-void SendError(httplib::Response& response, int status, const std::string& message) {
-  SendJson(response, status, {{"error", message}});
 }
 
 std::string Base64(const std::string& bytes) {
@@ -116,22 +101,6 @@ std::optional<double> NumberField(const std::map<std::string, std::string>& fiel
   } catch (const std::exception&) {
     throw OptionError(name + " must be a number, got '" + it->second.substr(0, 40) + "'");
   }
-}
-
-// Streams a file; httplib answers byte ranges from the provider.
-void SendFile(httplib::Response& response, const std::string& path, uintmax_t size, const std::string& content_type) {
-  auto file = std::make_shared<std::ifstream>(path, std::ios::binary);
-  response.set_content_provider(size_t(size), content_type, [file](size_t offset, size_t length, httplib::DataSink& sink) {
-    std::vector<char> buffer(64 * 1024);
-    file->seekg(std::streamoff(offset));
-    while (length > 0) {
-      const size_t chunk = std::min(length, buffer.size());
-      if (!file->read(buffer.data(), std::streamsize(chunk))) return false;
-      if (!sink.write(buffer.data(), chunk)) return false;
-      length -= chunk;
-    }
-    return true;
-  });
 }
 
 // "photo.hsbs.jpg" for the upload "My holiday.jpg" downloads as "My_holiday.hsbs.jpg".
@@ -221,6 +190,7 @@ int StudioServer::Start() {
                     "three.js is missing (run `npm ci` in web/, as scripts/setup.sh does)");
   }
   index_html_ = ReadFileBytes(index_path);
+  label_html_ = ReadFileBytes((fs::path(options_.web_root) / "static" / "label.html").string());
   content_security_policy_ = ContentSecurityPolicy(index_html_);
 
   processor_ = std::make_unique<JobProcessor>(models_, options_.network_threads);
@@ -526,186 +496,6 @@ void StudioServer::Routes() {
   LabelRoutes();
 }
 
-namespace {
-
-json PointJson(cv::Point2f point) { return json::array({point.x, point.y}); }
-
-// [x, y] inside a photo of 'size', or nothing.
-std::optional<cv::Point2f> PointFrom(const json& value, const LabelPhoto& photo) {
-  if (!value.is_array() || value.size() != 2 || !value[0].is_number() || !value[1].is_number()) return std::nullopt;
-  const double x = value[0].get<double>(), y = value[1].get<double>();
-  if (!(x >= -0.5 && y >= -0.5 && x < photo.width - 0.5 && y < photo.height - 0.5)) return std::nullopt;
-  return cv::Point2f(float(x), float(y));
-}
-
-json PhotoJson(const LabelPhoto& photo) {
-  return {{"id", photo.id}, {"name", photo.display_name + photo.extension}, {"width", photo.width},
-          {"height", photo.height}, {"pairs", photo.pairs}, {"answered", photo.answered},
-          {"image", "/api/labels/photos/" + photo.id + "/image"}};
-}
-
-}  // namespace
-
-void StudioServer::LabelRoutes() {
-  httplib::Server& http = *http_;
-  http.Get("/label", [this](const httplib::Request&, httplib::Response& response) {
-    response.set_content(ReadFileBytes((fs::path(options_.web_root) / "static" / "label.html").string()),
-                         "text/html; charset=utf-8");
-    response.set_header("Cache-Control", "no-cache");
-  });
-  // A photo to label: stored, and its pairs proposed (the model's least sure first).
-  http.Post("/api/labels/photos", [this](const httplib::Request& request, httplib::Response& response,
-                                         const httplib::ContentReader& reader) {
-    auto upload = ReceiveUpload(request, reader, response, "photo");
-    if (!upload) return;
-    std::error_code error;
-    if (upload->type.kind != MediaKind::kImage) {
-      fs::remove(upload->path, error);
-      return SendError(response, 415, DisplayStem(upload->file_name) + " is a video; label photos");
-    }
-    LabelPhoto photo;
-    photo.id = NewJobId();
-    photo.display_name = DisplayStem(upload->file_name);
-    photo.extension = upload->type.extension;
-    const fs::path stored = fs::path(options_.data_dir) / "labels" / (photo.id + photo.extension);
-    try {
-      const std::string bytes = ReadFileBytes(upload->path);
-      auto header = ProbeImageHeader(bytes);
-      if (header && int64_t(header->width) * header->height > options_.limits.max_pixels) {
-        throw FileError(photo.display_name + photo.extension, "larger than this server accepts");
-      }
-      cv::Mat3b image = DecodeImage(bytes, photo.display_name + photo.extension);
-      photo.width = image.cols;
-      photo.height = image.rows;
-      LabeledImage proposed = ProposeOrdinalPairs(image, photo.display_name + photo.extension,
-                                                  processor_->Estimator("", false));
-      fs::create_directories(stored.parent_path());
-      fs::rename(upload->path, stored);
-      labels_->AddPhoto(photo, proposed.pairs);
-    } catch (const Error& e) {
-      fs::remove(upload->path, error);
-      return SendError(response, 415, ForUser(e.what()));
-    }
-    photo.pairs = int(labels_->Pairs(photo.id).size());
-    SendJson(response, 201, PhotoJson(photo));
-  });
-  http.Get("/api/labels/photos", [this](const httplib::Request&, httplib::Response& response) {
-    json photos = json::array();
-    for (const LabelPhoto& photo : labels_->List()) photos.push_back(PhotoJson(photo));
-    SendJson(response, 200, {{"photos", photos}});
-  });
-  http.Get(std::string("/api/labels/photos/") + kJobPattern, [this](const httplib::Request& request, httplib::Response& response) {
-    auto photo = labels_->Get(request.matches[1]);
-    if (!photo) return SendError(response, 404, "no such photo");
-    json body = PhotoJson(*photo);
-    json pairs = json::array(), points = json::array();
-    for (const StoredPair& stored : labels_->Pairs(photo->id)) {
-      json pair = {{"id", stored.id}, {"a", PointJson(stored.pair.a)}, {"b", PointJson(stored.pair.b)},
-                   {"answer", stored.answered ? json(CloserNames().Name(stored.pair.closer)) : json(nullptr)}};
-      if (stored.pair.score) pair["score"] = *stored.pair.score;
-      if (!stored.answered && stored.pair.score) pair["suggested"] = CloserNames().Name(stored.pair.closer);
-      pairs.push_back(pair);
-    }
-    for (const DepthPoint& point : labels_->Points(photo->id)) points.push_back({{"at", PointJson(point.at)}, {"depth", point.depth}});
-    body["pairs"] = pairs;
-    body["points"] = points;
-    SendJson(response, 200, body);
-  });
-  http.Get(std::string("/api/labels/photos/") + kJobPattern + "/image",
-           [this](const httplib::Request& request, httplib::Response& response) {
-             auto photo = labels_->Get(request.matches[1]);
-             if (!photo) return SendError(response, 404, "no such photo");
-             const std::string path = (fs::path(options_.data_dir) / "labels" / (photo->id + photo->extension)).string();
-             std::error_code error;
-             const auto size = fs::file_size(path, error);
-             if (error) return SendError(response, 404, "the photo is gone");
-             SendFile(response, path, size, ContentTypeForExtension(photo->extension));
-           });
-  // An answer, or its undo ("closer": null).
-  http.Put("/api/labels/pairs/([0-9]{1,15})", [this](const httplib::Request& request, httplib::Response& response) {
-    const json body = json::parse(request.body, nullptr, false);
-    if (!body.is_object() || !body.contains("closer")) return SendError(response, 400, "send {\"closer\": \"a\", \"b\", \"equal\" or null}");
-    std::optional<Closer> closer;
-    if (!body["closer"].is_null()) {
-      if (!body["closer"].is_string()) return SendError(response, 400, "closer must be a, b, equal or null");
-      try {
-        closer = CloserNames().Parse(body["closer"].get<std::string>());
-      } catch (const OptionError& e) {
-        return SendError(response, 400, e.what());
-      }
-    }
-    if (!labels_->Answer(std::stoll(request.matches[1]), closer)) return SendError(response, 404, "no such pair");
-    SendJson(response, 200, {{"ok", true}});
-  });
-  http.Post(std::string("/api/labels/photos/") + kJobPattern + "/pairs",
-            [this](const httplib::Request& request, httplib::Response& response) {
-              auto photo = labels_->Get(request.matches[1]);
-              if (!photo) return SendError(response, 404, "no such photo");
-              const json body = json::parse(request.body, nullptr, false);
-              OrdinalPair pair;
-              auto a = body.is_object() ? PointFrom(body.value("a", json()), *photo) : std::nullopt;
-              auto b = body.is_object() ? PointFrom(body.value("b", json()), *photo) : std::nullopt;
-              if (!a || !b) return SendError(response, 400, "a and b must be [x, y] inside the photo");
-              pair.a = *a;
-              pair.b = *b;
-              pair.confirmed = body.contains("closer") && body["closer"].is_string();
-              if (pair.confirmed) {
-                try {
-                  pair.closer = CloserNames().Parse(body["closer"].get<std::string>());
-                } catch (const OptionError& e) {
-                  return SendError(response, 400, e.what());
-                }
-              }
-              SendJson(response, 201, {{"id", labels_->AddPair(photo->id, pair)}});
-            });
-  http.Post(std::string("/api/labels/photos/") + kJobPattern + "/points",
-            [this](const httplib::Request& request, httplib::Response& response) {
-              auto photo = labels_->Get(request.matches[1]);
-              if (!photo) return SendError(response, 404, "no such photo");
-              const json body = json::parse(request.body, nullptr, false);
-              auto at = body.is_object() ? PointFrom(body.value("at", json()), *photo) : std::nullopt;
-              const bool depth_ok = body.is_object() && body.contains("depth") && body["depth"].is_number() &&
-                                    body["depth"].get<double>() > 0 && std::isfinite(body["depth"].get<double>());
-              if (!at || !depth_ok) return SendError(response, 400, "send {\"at\": [x, y] inside the photo, \"depth\": metres > 0}");
-              labels_->AddPoint(photo->id, {*at, body["depth"].get<double>()});
-              SendJson(response, 201, {{"ok", true}});
-            });
-  http.Get("/api/labels/export", [this](const httplib::Request& request, httplib::Response& response) {
-    response.set_header("Content-Disposition", "attachment; filename=\"labels.json\"");
-    response.set_content(OrdinalLabelsToJson(labels_->Export(request.has_param("proposals"))), "application/json");
-  });
-  // A label file: its pairs and points join the photos of the same name.
-  http.Post("/api/labels/import", [this](const httplib::Request& request, httplib::Response& response) {
-    OrdinalLabels imported;
-    try {
-      imported = ParseOrdinalLabels(request.body, "the label file");
-    } catch (const FileError& e) {
-      return SendError(response, 400, e.what());
-    }
-    const std::vector<LabelPhoto> photos = labels_->List();
-    int pairs = 0, points = 0;
-    json unmatched = json::array();
-    for (const LabeledImage& image : imported.images) {
-      const std::string name = fs::path(image.image).filename().string();
-      auto photo = std::find_if(photos.begin(), photos.end(),
-                                [&](const LabelPhoto& p) { return p.display_name + p.extension == name; });
-      if (photo == photos.end()) {
-        unmatched.push_back(name);
-        continue;
-      }
-      for (const OrdinalPair& pair : image.pairs) {
-        labels_->AddPair(photo->id, pair);
-        ++pairs;
-      }
-      for (const DepthPoint& point : image.points) {
-        labels_->AddPoint(photo->id, point);
-        ++points;
-      }
-    }
-    SendJson(response, 200, {{"pairs", pairs}, {"points", points}, {"unmatched", unmatched}});
-  });
-}
-
 std::optional<StudioServer::Upload> StudioServer::ReceiveUpload(const httplib::Request& request,
                                                                 const httplib::ContentReader& reader,
                                                                 httplib::Response& response, const std::string& what) {
@@ -822,156 +612,6 @@ void StudioServer::ServeOutput(const httplib::Request& request, httplib::Respons
   const std::string disposition = request.has_param("download") ? "attachment" : "inline";
   response.set_header("Content-Disposition", disposition + "; filename=\"" + DownloadName(*job, name) + "\"");
   SendFile(response, path, size, ContentTypeForExtension(fs::path(name).extension().string()));
-}
-
-void StudioServer::WorkerRoutes() {
-  httplib::Server& http = *http_;
-  auto task_of = [](const httplib::Request& request) { return *Task::Parse(request.matches[1]); };
-  // A worker starts on a task: the job's settings, or 410 when the job is
-  // gone or finished (the worker drops the task).
-  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/claim",
-            [this, task_of](const httplib::Request& request, httplib::Response& response) {
-              const Task task = task_of(request);
-              auto job = store_->Start(task.job_id);
-              if (!job || task.part >= std::max(job->parts, 0) || (task.part < 0 && job->parts > 1)) {
-                return SendError(response, 410, "this task is no longer wanted");
-              }
-              if (task.part >= 0) {
-                // A new attempt at a part replaces whatever an earlier one sent.
-                std::error_code error;
-                fs::remove_all(fs::path(JobFolder(job->id)) / "parts" / std::to_string(task.part), error);
-              }
-              SendJson(response, 200, JobToWorkerJson(*job));
-            });
-  http.Get(std::string("/api/worker/jobs/") + kJobPattern + "/input",
-           [this](const httplib::Request& request, httplib::Response& response) {
-             auto job = store_->Get(request.matches[1]);
-             if (!job) return SendError(response, 410, "no such job");
-             const std::string path = (fs::path(JobFolder(job->id)) / ("input" + job->input_extension)).string();
-             std::error_code error;
-             const auto size = fs::file_size(path, error);
-             if (error) return SendError(response, 410, "the job's input is gone");
-             SendFile(response, path, size, "application/octet-stream");
-           });
-  http.Put(std::string("/api/worker/tasks/") + kTaskPattern + "/files/" + kFilePattern,
-           [this, task_of](const httplib::Request& request, httplib::Response& response,
-                           const httplib::ContentReader& reader) {
-             const Task task = task_of(request);
-             auto job = RunningJob(task, response);
-             if (!job) return;
-             const fs::path folder = fs::path(JobFolder(job->id)) /
-                                     (task.part < 0 ? std::string("out") : "parts/" + std::to_string(task.part));
-             std::error_code error;
-             fs::create_directories(folder, error);
-             const std::string name = request.matches[2];
-             try {
-               WriteAtomically((folder / name).string(), [&](const std::string& temporary) {
-                 std::ofstream out(temporary, std::ios::binary);
-                 reader([&](const char* data, size_t size) { return bool(out.write(data, std::streamsize(size))); });
-                 if (!out.flush()) throw FileError(name, "cannot be written");
-               });
-             } catch (const Error& e) {
-               return SendError(response, 500, ForUser(e.what()));
-             }
-             SendJson(response, 200, {{"name", name}});
-           });
-  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/progress",
-            [this, task_of](const httplib::Request& request, httplib::Response& response) {
-              const Task task = task_of(request);
-              auto job = RunningJob(task, response);
-              if (!job) return;
-              const json body = json::parse(request.body, nullptr, false);
-              const double progress =
-                  body.is_object() && body.contains("progress") && body["progress"].is_number()
-                      ? std::clamp(body["progress"].get<double>(), 0.0, 1.0)
-                      : 0.0;
-              if (task.part < 0) {
-                store_->SetProgress(job->id, progress);
-              } else {
-                std::lock_guard lock(part_mutex_);
-                auto& parts = part_progress_[job->id];
-                parts[task.part] = progress;
-                double sum = 0;
-                for (const auto& [part, fraction] : parts) sum += fraction;
-                store_->SetProgress(job->id, sum / std::max(1, job->parts));
-              }
-              SendJson(response, 200, {{"ok", true}});
-            });
-  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/done",
-            [this, task_of](const httplib::Request& request, httplib::Response& response) {
-              const Task task = task_of(request);
-              auto job = RunningJob(task, response);
-              if (!job) return;
-              json body = json::parse(request.body, nullptr, false);
-              std::vector<std::string> files;
-              if (body.is_object() && body.contains("files") && body["files"].is_array()) {
-                for (const auto& file : body["files"]) {
-                  if (file.is_string()) files.push_back(file.get<std::string>());
-                }
-              }
-              FinishTask(task, *job, files, response);
-            });
-  http.Post(std::string("/api/worker/tasks/") + kTaskPattern + "/failed",
-            [this, task_of](const httplib::Request& request, httplib::Response& response) {
-              const Task task = task_of(request);
-              auto job = RunningJob(task, response);
-              if (!job) return;
-              json body = json::parse(request.body, nullptr, false);
-              const std::string error = body.is_object() ? body.value("error", "a worker failed") : "a worker failed";
-              store_->Fail(job->id, ForUser(error.substr(0, 2000)));
-              SendJson(response, 200, {{"ok", true}});
-            });
-}
-
-std::optional<Job> StudioServer::RunningJob(const Task& task, httplib::Response& response) {
-  auto job = store_->Get(task.job_id);
-  if (job && job->state == JobState::kRunning) return job;
-  SendError(response, 410, "this task is no longer wanted");
-  return std::nullopt;
-}
-
-void StudioServer::FinishTask(const Task& task, const Job& job, const std::vector<std::string>& files,
-                              httplib::Response& response) {
-  const fs::path folder = JobFolder(job.id);
-  std::error_code error;
-  if (task.part < 0) {
-    std::vector<JobOutput> outputs;
-    for (const std::string& file : files) {
-      const bool plain_name = file.find('/') == std::string::npos && !file.empty() && file.front() != '.';
-      const auto size = plain_name ? fs::file_size(folder / "out" / file, error) : 0;
-      if (!plain_name || error) {
-        return SendError(response, 400, "the output " + file.substr(0, 128) + " was not sent");
-      }
-      outputs.push_back({file, int64_t(size)});
-    }
-    store_->Finish(job.id, outputs);
-    return SendJson(response, 200, {{"ok", true}});
-  }
-  // A part: when it is the last one, the parts are joined here (stream
-  // copy, a second or so) and the job is done.
-  std::lock_guard lock(part_mutex_);
-  WriteFileBytes((folder / "parts" / (std::to_string(task.part) + ".done")).string(), "done\n");
-  part_progress_[job.id][task.part] = 1;
-  std::vector<std::string> works;
-  for (int part = 0; part < job.parts; ++part) {
-    if (!fs::exists(folder / "parts" / (std::to_string(part) + ".done"), error)) {
-      store_->SetProgress(job.id, double(part_progress_[job.id].size()) / job.parts * 0.99);
-      return SendJson(response, 200, {{"ok", true}});
-    }
-    works.push_back((folder / "parts" / std::to_string(part)).string());
-  }
-  auto current = store_->Get(job.id);
-  if (!current || current->state != JobState::kRunning) return SendJson(response, 200, {{"ok", true}});
-  try {
-    std::vector<JobOutput> outputs =
-        processor_->JoinParts(job, (folder / ("input" + job.input_extension)).string(), works, (folder / "out").string());
-    store_->Finish(job.id, outputs);
-  } catch (const Error& e) {
-    store_->Fail(job.id, ForUser(e.what()));
-  }
-  part_progress_.erase(job.id);
-  fs::remove_all(folder / "parts", error);
-  SendJson(response, 200, {{"ok", true}});
 }
 
 void StudioServer::WorkerLoop() {

@@ -121,7 +121,7 @@ class StudioServer {
   std::mutex part_mutex_;  // progress of the parts of running jobs, and their joining
   std::map<std::string, std::map<int, double>> part_progress_;
   std::atomic<bool> stopping_{false};
-  std::string index_html_, content_security_policy_;
+  std::string index_html_, label_html_, content_security_policy_;
   int port_ = 0;
   // Jobs deleted while a worker runs them: the worker stops and removes them.
   std::mutex cancel_mutex_;
