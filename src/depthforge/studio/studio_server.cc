@@ -39,10 +39,6 @@ using nlohmann::json;
 namespace {
 
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::string Base64(const std::string& bytes) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -419,7 +415,7 @@ void StudioServer::Routes() {
     job.kind = type.kind;
     job.input_extension = type.extension;
     job.display_name = DisplayStem(file_name);
-    job.created_at = Now();
+    // created_at: set by the store as it adds the job.
     try {
       if (fields.count("as") && !fields["as"].empty()) job.request.outputs = fields["as"];
       if (fields.count("model")) job.request.model = fields["model"];

@@ -102,6 +102,9 @@ class StudioServer {
   // The running job a worker's task belongs to; otherwise 410 is answered
   // (deleted, finished, or failed: the worker drops the task).
   std::optional<Job> RunningJob(const Task& task, httplib::Response& response);
+  // A part's fraction done; the job's progress is the mean over its parts.
+  // part_mutex_ must be held.
+  void SetPartProgress(const Job& job, int part, double fraction);
   void FinishTask(const Task& task, const Job& job, const std::vector<std::string>& files, httplib::Response& response);
   std::string JobFolder(const std::string& id) const;
   std::string ForUser(const std::string& message) const;  // strips server paths

@@ -81,11 +81,7 @@ void StudioServer::WorkerRoutes() {
                 store_->SetProgress(job->id, progress);
               } else {
                 std::lock_guard lock(part_mutex_);
-                auto& parts = part_progress_[job->id];
-                parts[task.part] = progress;
-                double sum = 0;
-                for (const auto& [part, fraction] : parts) sum += fraction;
-                store_->SetProgress(job->id, sum / std::max(1, job->parts));
+                SetPartProgress(*job, task.part, progress);
               }
               SendJson(response, 200, {{"ok", true}});
             });
@@ -113,6 +109,14 @@ void StudioServer::WorkerRoutes() {
               store_->Fail(job->id, ForUser(error.substr(0, 2000)));
               SendJson(response, 200, {{"ok", true}});
             });
+}
+
+void StudioServer::SetPartProgress(const Job& job, int part, double fraction) {
+  auto& parts = part_progress_[job.id];
+  parts[part] = fraction;
+  double sum = 0;
+  for (const auto& [index, done] : parts) sum += done;
+  store_->SetProgress(job.id, sum / std::max(1, job.parts));
 }
 
 std::optional<Job> StudioServer::RunningJob(const Task& task, httplib::Response& response) {
@@ -143,11 +147,10 @@ void StudioServer::FinishTask(const Task& task, const Job& job, const std::vecto
   // copy, a second or so) and the job is done.
   std::lock_guard lock(part_mutex_);
   WriteFileBytes((folder / "parts" / (std::to_string(task.part) + ".done")).string(), "done\n");
-  part_progress_[job.id][task.part] = 1;
+  SetPartProgress(job, task.part, 1);
   std::vector<std::string> works;
   for (int part = 0; part < job.parts; ++part) {
     if (!fs::exists(folder / "parts" / (std::to_string(part) + ".done"), error)) {
-      store_->SetProgress(job.id, double(part_progress_[job.id].size()) / job.parts * 0.99);
       return SendJson(response, 200, {{"ok", true}});
     }
     works.push_back((folder / "parts" / std::to_string(part)).string());
