@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/models/model_registry.h"
 
 namespace depthforge::cli {
 
@@ -34,6 +35,22 @@ CLI::Option* AddSizeOption(CLI::App* command, const std::string& flag, cv::Size&
   option->type_name("WxH");
   if (field.area() > 0) option->default_str(FormatSize(field));
   return option;
+}
+
+void AddModelOptions(CLI::App* command, std::string& model, std::string& align_to) {
+  const ModelRegistry& registry = ModelRegistry::Builtin();
+  command->add_option("--model", model,
+                      "Model name from 'depthforge models list', or a .tflite, .onnx (with its sidecar .json) or .pt file")
+      ->default_str(registry.default_model())
+      ->type_name("NAME|FILE");
+  const std::string metric = registry.default_model();
+  command
+      ->add_option_function<std::string>(
+          "--align-to", [&align_to, metric](const std::string& name) { align_to = name.empty() ? metric : name; },
+          "Fit a relative model (midas-small, depth-anything-v2-small) to this metric model per photo, one fit per "
+          "video scene, for depth in metres (alone: " + metric + ")")
+      ->expected(0, 1)
+      ->type_name("[MODEL]");
 }
 
 void AddViewSynthesisOptions(CLI::App* command, ViewSynthesisOptions& view) {

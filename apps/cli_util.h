@@ -37,6 +37,10 @@ CLI::Option* AddEnumOption(CLI::App* command, const std::string& flag, Enum& fie
 // A WxH flag bound to a cv::Size field ("0x0" shows as no default).
 CLI::Option* AddSizeOption(CLI::App* command, const std::string& flag, cv::Size& field, const std::string& help);
 
+// --model and --align-to [MODEL] (alone: the registry's default metric
+// model), bound to the estimator options' fields.
+void AddModelOptions(CLI::App* command, std::string& model, std::string& align_to);
+
 // The edge controls of stereo rendering, shared by convert and video:
 // --edge-threshold, --edge-dilation, --hole-fill.
 void AddViewSynthesisOptions(CLI::App* command, ViewSynthesisOptions& view);

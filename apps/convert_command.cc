@@ -21,7 +21,7 @@ void AddConvertCommand(CLI::App& app) {
   struct Flags {
     ConvertOptions options;
     std::vector<std::string> inputs;
-    std::string output_dir, depth_file, model;
+    std::string output_dir, depth_file, model, align_to;
     bool quiet = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -34,7 +34,7 @@ void AddConvertCommand(CLI::App& app) {
   command->add_option("--depth", flags->depth_file,
                       "Use this depth map (.npy metres, .pfm, or 16-bit PNG millimetres) instead of estimating one; "
                       "one input photo only");
-  command->add_option("--model", flags->model, "Depth model name or .tflite file (default: fastdepth-nyu)");
+  AddModelOptions(command, flags->model, flags->align_to);
   command->add_option("--strength", o.parallax.strength, "Stereo: largest parallax, percent of image width")->capture_default_str();
   command->add_option("--convergence", o.parallax.convergence,
                       "Stereo: depth at the screen plane, 0 = farthest .. 1 = nearest")->capture_default_str();
@@ -79,6 +79,7 @@ void AddConvertCommand(CLI::App& app) {
     } else {
       EstimatorOptions estimator_options;
       estimator_options.model = flags->model;
+      estimator_options.align_to = flags->align_to;
       estimator_options.threads = RecommendedInferenceThreads(inputs.size());
       estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
     }

@@ -6,6 +6,7 @@
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_batch.h"
 #include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/estimate/network_estimator.h"
 #include "depthforge/models/model_store.h"
 #include "depthforge/util/interrupt.h"
 #include "depthforge/util/paths.h"
@@ -25,7 +26,7 @@ void AddDepthCommand(CLI::App& app) {
   EstimatorOptions& e = flags->estimator;
   command->add_option("inputs", flags->inputs, "Photos, or directories of photos")->required();
   command->add_option("-o,--output", flags->batch.output_dir, "Output directory (created if needed)")->required();
-  command->add_option("--model", e.model, "Model name from 'depthforge models list', or a .tflite file");
+  AddModelOptions(command, e.model, e.align_to);
   command->add_option_function<std::string>(
       "--format", [flags](const std::string& list) { flags->batch.formats = ParseDepthFormats(list); },
       "Comma-separated outputs: npy (float32 metres), png16 (uint16 mm), pfm, color (PNG, near=bright)")
@@ -72,6 +73,11 @@ void AddDepthCommand(CLI::App& app) {
     std::printf("depth: %d of %d image%s written to %s (%.1f s, %.0f ms/image)\n", report.succeeded, total,
                 total == 1 ? "" : "s", batch.output_dir.c_str(), report.seconds,
                 processed > 0 ? 1000.0 * report.seconds / processed : 0.0);
+    if (estimator->kind() == DepthKind::kRelativeInverseDepth && report.succeeded > 0) {
+      std::printf("depth: %s gives relative inverse depth, not metres: each map is normalised (nearest 1, farthest %g; "
+                  "png16 spreads it over 0-65535); --align-to gives metres\n",
+                  estimator->name().c_str(), kNormalisedInverseFloor);
+    }
     FinishBatch("depth", report);
   });
 }

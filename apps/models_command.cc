@@ -38,12 +38,14 @@ void AddModelsCommand(CLI::App& app) {
   list->callback([] {
     const ModelRegistry& registry = ModelRegistry::Builtin();
     ModelStore store(ModelStoreOptions::FromEnvironment());
-    std::printf("%-16s %-8s %-10s %s\n", "NAME", "CACHED", "SIZE", "DESCRIPTION");
+    std::printf("%-29s %-7s %-9s %s\n", "NAME", "CACHED", "SIZE", "DESCRIPTION");
     for (const auto& spec : registry.models()) {
       std::string name = spec.name + (spec.name == registry.default_model() ? "*" : "");
-      std::printf("%-16s %-8s %-10s %s\n", name.c_str(), store.IsCached(spec) ? "yes" : "no",
+      std::printf("%-29s %-7s %-9s %s\n", name.c_str(), store.IsCached(spec) ? "yes" : "no",
                   Progress::FormatAmount(double(spec.size), "B").c_str(), spec.description.c_str());
-      std::printf("%-16s output %s; licence %s\n", "", ToString(spec.output_kind).c_str(), spec.licence.c_str());
+      std::printf("%-29s output %s; %s; licence %s\n", "", ToString(spec.output_kind).c_str(), spec.format.c_str(),
+                  spec.licence.c_str());
+      if (!spec.card.empty()) std::printf("%-29s %s\n", "", spec.card.c_str());
     }
     std::printf("(* = default; cache: %s)\n", store.CachePath(registry.models()[0]).c_str());
   });

@@ -46,7 +46,7 @@ void AddVideoCommand(CLI::App& app) {
   struct Flags {
     VideoConvertOptions options;
     std::vector<std::string> inputs;
-    std::string output_dir, model;
+    std::string output_dir, model, align_to;
     bool quiet = false, timing = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -56,7 +56,7 @@ void AddVideoCommand(CLI::App& app) {
   command->add_option_function<std::string>(
       "--as", [flags](const std::string& list) { flags->options.outputs = ParseVideoOutputs(list); },
       "Comma-separated outputs: " + VideoOutputNames().List())->default_str("hsbs");
-  command->add_option("--model", flags->model, "Depth model name or file (default: fastdepth-nyu)");
+  AddModelOptions(command, flags->model, flags->align_to);
   command->add_option("--strength", o.parallax.strength, "Largest parallax, percent of the width")->capture_default_str();
   command->add_option("--convergence", o.parallax.convergence, "Depth at the screen plane, 0 = farthest .. 1 = nearest")
       ->capture_default_str();
@@ -98,6 +98,7 @@ void AddVideoCommand(CLI::App& app) {
     EnsureWritableDirectory(flags->output_dir);
     EstimatorOptions estimator_options;
     estimator_options.model = flags->model;
+    estimator_options.align_to = flags->align_to;
     // Video frames run through one network thread: rendering and encoding
     // keep the other core busy, and a second network thread only spins
     // (docs/PERFORMANCE.md).
@@ -125,6 +126,10 @@ void AddVideoCommand(CLI::App& app) {
                     result.seconds, result.frames / std::max(1e-9, result.seconds));
         if (result.resumed_frames > 0) std::printf(", %lld more from the earlier run", (long long)result.resumed_frames);
         if (result.scene_cuts > 0) std::printf(", %d scene cut%s", result.scene_cuts, result.scene_cuts == 1 ? "" : "s");
+        if (result.alignment_fits > 0) {
+          std::printf(", metres from %d fit%s to %s", result.alignment_fits, result.alignment_fits == 1 ? "" : "s",
+                      estimator_options.align_to.c_str());
+        }
         std::printf("\n");
         if (flags->timing) {
           const double n = double(std::max<int64_t>(1, result.frames));

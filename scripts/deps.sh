@@ -8,8 +8,9 @@ DEPTHFORGE_PACKAGES=(
   libtinygltf-dev libstb-dev libhdf5-dev libgloo-dev libmatio-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-  libxnnpack-dev libpthreadpool-dev libdnnl-dev python3
+  libxnnpack-dev libpthreadpool-dev libdnnl-dev ocl-icd-opencl-dev python3
   libsqlite3-dev libhiredis-dev redis-server chromium
+  libonnx-dev libprotobuf-dev python3-onnx python3-torch python3-numpy
 )
 
 depthforge_install_deps() {

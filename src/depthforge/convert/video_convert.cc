@@ -20,6 +20,7 @@ extern "C" {
 
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/estimate/metric_alignment.h"
 #include "depthforge/render/stereo_layout.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/util/bounded_queue.h"
@@ -319,6 +320,16 @@ class SegmentEncoders {
   std::vector<std::unique_ptr<Slot>> slots_;
 };
 
+// Steadied relative nearness to inverse metres with the scene's fit.
+void ApplyAlignment(double scale, double shift, StabilizedFrame& frame) {
+  const float nearest_inverse = 1.f / kFarthestAlignedDepth;
+  cv::Mat1f inverse = frame.nearness * scale + shift;  // NaN stays NaN
+  inverse.setTo(nearest_inverse, inverse < nearest_inverse);  // NaN compares false: kept
+  frame.nearness = inverse;
+  frame.range.far = std::max(nearest_inverse, float(frame.range.far * scale + shift));
+  frame.range.near = std::max(frame.range.far, float(frame.range.near * scale + shift));
+}
+
 }  // namespace
 
 VideoConverter::VideoConverter(const DepthEstimator& estimator, VideoConvertOptions options)
@@ -538,6 +549,9 @@ VideoConvertResult VideoConverter::EncodeSegments(const std::string& input, cons
     renderer.join();
     encoder.join();
   };
+  // A relative model aligned to a metric one (--align-to) runs here in two
+  // parts: the relative network per frame, the fit once per scene.
+  const auto* aligned = dynamic_cast<const AlignedDepthEstimator*>(&estimator_);
   try {
     DepthStabilizer stabilizer(options_.stabilizer, state);
     // Without a running range there is nothing to look ahead for.
@@ -558,9 +572,20 @@ VideoConvertResult VideoConverter::EncodeSegments(const std::string& input, cons
       if (stopping()) break;
       auto busy = std::chrono::steady_clock::now();
       WithDepth out;
-      DepthMap depth = estimator_.Estimate(item->depth_image);
+      DepthMap depth = aligned ? aligned->relative().Estimate(item->depth_image) : estimator_.Estimate(item->depth_image);
       StabilizedFrame steady = stabilizer.Add(item->depth_image, NearnessMap(depth));
       result.scene_cuts += steady.scene_cut ? 1 : 0;
+      if (aligned) {
+        // A relative model in metres: one fit to the metric model per scene
+        // (at its first frame), not per frame, so depth does not pump with
+        // each fit's noise and the metric model runs once per shot.
+        if (steady.scene_cut || !stabilizer.state().has_alignment) {
+          const ScaleShiftFit fit = aligned->Fit(item->depth_image, depth);
+          stabilizer.SetAlignment(fit.scale, fit.shift);
+          ++result.alignment_fits;
+        }
+        ApplyAlignment(stabilizer.state().alignment_scale, stabilizer.state().alignment_shift, steady);
+      }
       out.nearness = std::move(steady.nearness);
       out.state = std::make_shared<const StabilizerState>(stabilizer.state());
       out.decoded = std::move(*item);

@@ -75,6 +75,7 @@ struct VideoConvertResult {
   bool already_done = false;   // resume found every output written: nothing was done
   bool truncated = false;      // the input ended early; what decoded was converted
   int scene_cuts = 0;
+  int alignment_fits = 0;  // --align-to: fits of the relative model to the metric one (one per scene)
   std::vector<std::string> copied_streams, reencoded_streams, dropped_streams;  // audio and subtitles
   double seconds = 0;
   double frame_rate = 0;  // of the outputs

@@ -11,10 +11,12 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/depth_estimator.h"
+#include "depthforge/estimate/metric_alignment.h"
 #include "depthforge/testing/test_clips.h"
 #include "depthforge/testing/test_util.h"
 #include "depthforge/util/interrupt.h"
 #include "depthforge/video/video_reader.h"
+#include "depthforge/video/video_writer.h"
 
 namespace depthforge {
 namespace {
@@ -321,6 +323,84 @@ TEST(VideoConvert, ResumeContinuesWhereAnInterruptedConversionStopped) {
   VideoConvertResult again = VideoConverter(estimator, options).Run(clip, dir.File("out"), "tree");
   EXPECT_TRUE(again.already_done);
   EXPECT_EQ(again.frames, 0);
+}
+
+}  // namespace
+}  // namespace depthforge
+
+namespace depthforge {
+namespace {
+
+// A relative "model": BrightnessDepth's inverse depth under an arbitrary
+// scale and shift; and BrightnessDepth counting its runs.
+class RelativeBrightness : public DepthEstimator {
+ public:
+  DepthMap Estimate(const cv::Mat3b& bgr) const override {
+    DepthMap depth;
+    depth.kind = DepthKind::kRelativeInverseDepth;
+    cv::Mat1b grey;
+    cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+    cv::Mat1f metres;
+    grey.convertTo(metres, CV_32F, -4.0 / 255, 5.0);  // as BrightnessDepth
+    depth.values = 3.0 / metres + 7.0;                 // an affine image of its inverse depth
+    return depth;
+  }
+  std::string name() const override { return "relative-brightness"; }
+  DepthKind kind() const override { return DepthKind::kRelativeInverseDepth; }
+};
+
+class CountingBrightnessDepth : public BrightnessDepth {
+ public:
+  explicit CountingBrightnessDepth(std::shared_ptr<int> runs) : runs_(std::move(runs)) {}
+  DepthMap Estimate(const cv::Mat3b& bgr) const override {
+    ++*runs_;
+    return BrightnessDepth::Estimate(bgr);
+  }
+
+ private:
+  std::shared_ptr<int> runs_;
+};
+
+TEST(VideoConvert, AlignedRelativeModelFitsOncePerSceneAndWritesMetres) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(tree, "data/video/tree.avi");
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(people, "data/video/vtest.avi");
+  testing::TempDir dir;
+  // Two shots joined: 20 frames of each clip at one size.
+  const cv::Size size(320, 240);
+  {
+    VideoFileWriter writer(dir.File("two_shots.mkv"), size, 10.0, VideoEncoderOptions{});
+    int index = 0;
+    for (const std::string& clip : {tree, people}) {
+      VideoReader reader(clip);
+      VideoFrame frame;
+      for (int i = 0; i < 20 && reader.Read(frame); ++i) {
+        cv::Mat3b resized;
+        cv::resize(frame.image, resized, size, 0, 0, cv::INTER_AREA);
+        writer.WriteFrame(resized, index++ / 10.0);
+      }
+    }
+    writer.Finish();
+  }
+  auto runs = std::make_shared<int>(0);
+  AlignedDepthEstimator estimator(std::make_unique<RelativeBrightness>(), std::make_unique<CountingBrightnessDepth>(runs));
+  VideoConvertOptions options;
+  options.show_progress = false;
+  options.outputs = {VideoOutput::kDepth16};
+  VideoConvertResult result = VideoConverter(estimator, options).Run(dir.File("two_shots.mkv"), dir.path(), "two_shots");
+  EXPECT_EQ(result.frames, 40);
+  EXPECT_EQ(result.scene_cuts, 1);
+  EXPECT_EQ(result.alignment_fits, 2) << "one fit per scene";
+  EXPECT_EQ(*runs, 2) << "the metric model runs once per scene, not per frame";
+  // The relative map is an exact affine image of the metric one's inverse,
+  // so the aligned depth is in metres: 1..5 m, like the metric model's.
+  std::vector<testing::Gray16Frame> frames = testing::DecodeGray16(dir.File("two_shots_depth16.mkv"));
+  ASSERT_EQ(frames.size(), 40u);
+  for (size_t i : {size_t(0), size_t(19), size_t(20), size_t(39)}) {
+    double low = 0, high = 0;
+    cv::minMaxLoc(frames[i].image, &low, &high, nullptr, nullptr, frames[i].image > 0);
+    EXPECT_GE(low, 900) << "frame " << i;
+    EXPECT_LE(high, 5100) << "frame " << i;
+  }
 }
 
 }  // namespace

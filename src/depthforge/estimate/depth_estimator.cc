@@ -4,9 +4,11 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/estimate/fixed_depth.h"
+#include "depthforge/estimate/metric_alignment.h"
 #include "depthforge/estimate/network_estimator.h"
 #include "depthforge/models/model_registry.h"
 #include "depthforge/models/model_store.h"
+#include "depthforge/models/onnx_model.h"
 #include "depthforge/models/tflite_model.h"
 #include "depthforge/util/torch_library.h"
 
@@ -37,8 +39,9 @@ void EstimatorOptions::Check() const {
   upsample.Check();
 }
 
-std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& options, const ModelStore& store) {
-  options.Check();
+namespace {
+
+std::unique_ptr<DepthEstimator> CreateModelEstimator(const EstimatorOptions& options, const ModelStore& store) {
   const ModelRegistry& registry = ModelRegistry::Builtin();
   std::string model = options.model.empty() ? registry.default_model() : options.model;
   if (model.rfind("constant:", 0) == 0) {
@@ -51,6 +54,7 @@ std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& opt
   if (registry.Contains(model)) {
     const ModelSpec& spec = registry.Find(model);
     ModelFile file = store.Ensure(spec);
+    if (spec.format == "onnx") return std::make_unique<NetworkDepthEstimator>(ReadOnnx(file.path), spec, options);
     return std::make_unique<NetworkDepthEstimator>(ReadTflite(file.path), spec, options);
   }
   std::error_code error;
@@ -59,6 +63,10 @@ std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& opt
     using Entry = DepthEstimator* (*)(const std::string*, const EstimatorOptions*);
     auto load = reinterpret_cast<Entry>(TorchLibrarySymbol("depthforge_torch_load_trained_estimator"));
     return std::unique_ptr<DepthEstimator>(load(&model, &options));
+  }
+  if (std::filesystem::is_regular_file(model, error) && std::filesystem::path(model).extension() == ".onnx") {
+    ModelSpec spec = ReadOnnxSidecar(model);  // throws when missing or malformed
+    return std::make_unique<NetworkDepthEstimator>(ReadOnnx(model), spec, options);
   }
   if (std::filesystem::is_regular_file(model, error)) {
     // A user's own .tflite: assume FastDepth-like metric output unless told.
@@ -70,6 +78,24 @@ std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& opt
   }
   registry.Find(model);  // throws with the list of known names
   return nullptr;
+}
+
+}  // namespace
+
+std::unique_ptr<DepthEstimator> CreateDepthEstimator(const EstimatorOptions& options, const ModelStore& store) {
+  options.Check();
+  if (options.align_to.empty()) return CreateModelEstimator(options, store);
+  EstimatorOptions relative = options;
+  relative.normalise_relative = false;
+  std::unique_ptr<DepthEstimator> estimator = CreateModelEstimator(relative, store);
+  EstimatorOptions reference = options;
+  reference.model = options.align_to;
+  reference.align_to.clear();
+  // The reference only sets the metres: its own default framing, any size.
+  reference.framing = Framing::kTrainingCrop;
+  reference.inference_width = reference.inference_height = 0;
+  reference.backend = Backend::kAuto;
+  return std::make_unique<AlignedDepthEstimator>(std::move(estimator), CreateModelEstimator(reference, store));
 }
 
 }  // namespace depthforge

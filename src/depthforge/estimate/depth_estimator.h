@@ -51,7 +51,19 @@ Framing FramingFromString(const std::string& name);
 std::string ToString(Framing framing);
 
 struct EstimatorOptions {
-  std::string model;  // registry name or .tflite path; "" = registry default
+  // A registry name, or the path of a .tflite, .onnx (with its sidecar
+  // .json) or trained .pt file; "" = the registry default.
+  std::string model;
+  // A metric model (registry name or path) that a relative model's inverse
+  // depth is fitted to per photo (scale and shift, robustly), giving metres
+  // with the relative model's structure; "" = none (relative models then
+  // give normalised inverse depth). metric_alignment.h.
+  std::string align_to;
+  // Relative models: normalise each map (NormaliseInverseDepth, nearest 1)
+  // so photos share one convention. false keeps the network's own output,
+  // which --align-to uses: a video's one fit per scene needs values that do
+  // not move with each frame's extremes.
+  bool normalise_relative = true;
   Framing framing = Framing::kTrainingCrop;  // measured best: docs/ACCURACY.md
   // Network input size for kFullImage (multiples of 32); 0 = the training
   // pixel scale described above.

@@ -1,6 +1,7 @@
 #include "depthforge/estimate/network_estimator.h"
 
 #include <cmath>
+#include <limits>
 
 #include <opencv2/imgproc.hpp>
 
@@ -17,7 +18,27 @@ NetworkDepthEstimator::NetworkDepthEstimator(const TfliteModel& model, ModelSpec
     throw FileError(model.name, "expected a network with a 3-channel image input and a 1-channel depth output");
   }
   size_multiple_ = model.SizeMultiple();
+  CheckInferenceSize();
   network_ = CreateNetwork(model, options_.backend, options_.threads);
+}
+
+NetworkDepthEstimator::NetworkDepthEstimator(const OnnxModel& model, ModelSpec spec, EstimatorOptions options)
+    : spec_(std::move(spec)), options_(std::move(options)) {
+  options_.Check();
+  if (options_.backend != Backend::kAuto && options_.backend != Backend::kTorch) {
+    throw OptionError("ONNX models run on LibTorch only; --backend " + ToString(options_.backend) + " cannot run " + spec_.name);
+  }
+  const std::vector<int64_t>& dims = model.inputs.at(0).dims;
+  if (dims.size() != 4 || (dims[1] != 3 && dims[1] != -1)) {
+    throw FileError(model.name, "expected an N×3×H×W image input, the graph's input '" + model.inputs[0].name + "' has " +
+                                    std::to_string(dims.size()) + " dimensions");
+  }
+  size_multiple_ = std::max(1, spec_.input.multiple_of);
+  CheckInferenceSize();
+  network_ = CreateOnnxNetwork(model, options_.threads);
+}
+
+void NetworkDepthEstimator::CheckInferenceSize() const {
   if (options_.inference_width % size_multiple_ != 0 || options_.inference_height % size_multiple_ != 0) {
     throw OptionError("inference size " + std::to_string(options_.inference_width) + "x" +
                       std::to_string(options_.inference_height) + " must be a multiple of " +
@@ -30,6 +51,18 @@ NetworkDepthEstimator::~NetworkDepthEstimator() = default;
 cv::Size NetworkDepthEstimator::FullImageInferenceSize(cv::Size photo) const {
   if (options_.inference_width > 0) return {options_.inference_width, options_.inference_height};
   const ModelInputSpec& in = spec_.input;
+  if (in.multiple_of > 0) {
+    // Aspect kept, the shorter side at the training size (rounded up to the
+    // multiple), the longer rounded to the nearest multiple; the longer side
+    // at most kMaxInferenceScale training sizes.
+    const int m = in.multiple_of;
+    const double shorter = std::ceil(double(std::min(in.width, in.height)) / m) * m;
+    double scale = shorter / std::min(photo.width, photo.height);
+    const double longest = kMaxInferenceScale * std::max(in.width, in.height);
+    scale = std::min(scale, longest / std::max(photo.width, photo.height));
+    auto side = [&](int pixels) { return std::max(m, int(std::lround(pixels * scale / m)) * m); };
+    return {side(photo.width), side(photo.height)};
+  }
   if (in.train_crop_width <= 0 || in.train_crop_height <= 0) return {in.width, in.height};
   // The training crop (crop_w × crop_h of a frame resized to the training
   // height) was squeezed to width × height. Map the whole photo the same way,
@@ -56,8 +89,13 @@ cv::Mat3f NetworkDepthEstimator::ToNetworkInput(const cv::Mat3b& bgr, cv::Size s
   cv::resize(bgr, resized, size, 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
   if (spec_.input.color == "rgb") cv::cvtColor(resized, resized, cv::COLOR_BGR2RGB);
   cv::Mat3f input;
-  double range = spec_.input.range_max - spec_.input.range_min;
-  resized.convertTo(input, CV_32F, range / 255.0, spec_.input.range_min);
+  const ModelInputSpec& in = spec_.input;
+  double range = in.range_max - in.range_min;
+  resized.convertTo(input, CV_32F, range / 255.0, in.range_min);
+  if (in.mean != std::array<float, 3>{0.f, 0.f, 0.f} || in.std != std::array<float, 3>{1.f, 1.f, 1.f}) {
+    input -= cv::Scalar(in.mean[0], in.mean[1], in.mean[2]);
+    cv::divide(input, cv::Scalar(in.std[0], in.std[1], in.std[2]), input);
+  }
   return input;
 }
 
@@ -124,6 +162,21 @@ cv::Mat1f ComposeCropIntoWhole(const cv::Mat1f& whole, const cv::Mat1f& crop, co
   return result;
 }
 
+cv::Mat1f NormaliseInverseDepth(const cv::Mat1f& inverse) {
+  double low = 0, high = 0;
+  cv::Mat1b finite = (inverse == inverse);
+  cv::minMaxLoc(inverse, &low, &high, nullptr, nullptr, finite);
+  cv::Mat1f result;
+  if (!(high > low)) {
+    result = cv::Mat1f(inverse.size(), 1.f);
+  } else {
+    inverse.convertTo(result, CV_32F, (1.0 - kNormalisedInverseFloor) / (high - low),
+                      kNormalisedInverseFloor - low * (1.0 - kNormalisedInverseFloor) / (high - low));
+  }
+  result.setTo(std::numeric_limits<float>::quiet_NaN(), ~finite);
+  return result;
+}
+
 DepthMap NetworkDepthEstimator::Estimate(const cv::Mat3b& bgr) const { return EstimateInStages(bgr)(); }
 
 std::function<DepthMap()> NetworkDepthEstimator::EstimateInStages(const cv::Mat3b& bgr) const {
@@ -142,7 +195,8 @@ std::function<DepthMap()> NetworkDepthEstimator::EstimateInStages(const cv::Mat3
     cv::Size window_size(std::min(in.width, whole_input.cols), std::min(in.height, whole_input.rows));
     cv::Rect window((whole_input.cols - window_size.width) / 2, (whole_input.rows - window_size.height) / 2,
                     window_size.width, window_size.height);
-    if (window.size() == whole_input.size()) {
+    // A model without a training crop (MiDaS, Depth Anything) sees the whole photo.
+    if (window.size() == whole_input.size() || in.train_crop_width <= 0) {
       low = Predict(whole_input);
     } else {
       cv::Mat1f whole;
@@ -159,7 +213,9 @@ std::function<DepthMap()> NetworkDepthEstimator::EstimateInStages(const cv::Mat3
       low = ComposeCropIntoWhole(whole, crop, window, /*feather=*/8);
     }
   }
+  if (spec_.output_scale != 1.f) low *= spec_.output_scale;
   if (spec_.output_min > 0) low = cv::max(low, spec_.output_min);
+  if (spec_.output_kind == DepthKind::kRelativeInverseDepth && options_.normalise_relative) low = NormaliseInverseDepth(low);
   return [low, bgr, kind = spec_.output_kind, upsample = options_.upsample] {
     DepthMap depth;
     depth.kind = kind;

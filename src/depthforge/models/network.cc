@@ -33,4 +33,11 @@ std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend
   }
 }
 
+std::unique_ptr<Network> CreateOnnxNetwork(const OnnxModel& model, int threads) {
+  // OnnxTorchNetwork, built in libdepthforge_torch.so (onnx_torch_network.cc).
+  using Entry = Network* (*)(const OnnxModel*, int);
+  auto create = reinterpret_cast<Entry>(TorchLibrarySymbol("depthforge_torch_create_onnx_network"));
+  return std::unique_ptr<Network>(create(&model, threads));
+}
+
 }  // namespace depthforge

@@ -8,6 +8,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "depthforge/models/onnx_model.h"
 #include "depthforge/models/tflite_model.h"
 #include "depthforge/core/enum_names.h"
 
@@ -34,6 +35,8 @@ std::string ToString(Backend backend);
 // threads: for one forward pass (0 = every core); for LibTorch the count is
 // process-wide (ConfigureTorchThreads). LibTorch is loaded on first use.
 std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend, int threads = 0);
+// An ONNX graph runs on LibTorch (onnx_torch_network.h), its only backend.
+std::unique_ptr<Network> CreateOnnxNetwork(const OnnxModel& model, int threads = 0);
 // The backend kAuto resolves to for this model.
 Backend ResolveBackend(const TfliteModel& model, Backend backend);
 

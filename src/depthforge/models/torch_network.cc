@@ -25,6 +25,11 @@ void ConfigureTorchThreads(int threads) {
 
 int TorchThreads() { return torch::get_num_threads(); }
 
+void UseConfiguredTorchThreads() {
+  const int threads = configured_threads.load();
+  if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
+}
+
 namespace {
 
 // TF "SAME" padding: output = ceil(in / stride); extra padding goes after.
@@ -233,8 +238,7 @@ std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) c
                   "-channel float32 of the same size");
     }
   }
-  int threads = configured_threads.load();
-  if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
+  UseConfiguredTorchThreads();
   torch::InferenceMode guard;
   auto batch = torch::empty({int64_t(images.size()), h, w, net.input_c});
   for (size_t i = 0; i < images.size(); ++i) {

@@ -18,6 +18,9 @@ namespace depthforge {
 // start-up: Debian's libtorch defaults to one thread.
 void ConfigureTorchThreads(int threads = 0);
 int TorchThreads();
+// Re-applies the configured count on the calling thread (OpenMP keeps its
+// count per thread); called by each Forward.
+void UseConfiguredTorchThreads();
 
 class TorchNetwork : public Network {
  public:

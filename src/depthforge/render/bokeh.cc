@@ -38,7 +38,7 @@ cv::Mat1f Disc(float radius) {
 
 cv::Mat3b RenderBokeh(const cv::Mat3b& image, const DepthMap& depth, const BokehOptions& options) {
   options.Check();
-  if (depth.kind != DepthKind::kMetricDepth) throw Error("bokeh needs metric depth, got " + ToString(depth.kind));
+  if (depth.kind != DepthKind::kMetricDepth) throw Error("bokeh needs metric depth, got " + ToString(depth.kind) + " (a relative model gives metres with --align-to)");
   if (depth.values.size() != image.size()) throw Error("depth map and image differ in size");
   cv::Mat1f z = depth.values.clone();
   cv::Mat1b valid = depth.ValidMask();

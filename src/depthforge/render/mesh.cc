@@ -25,7 +25,7 @@ void MeshOptions::Check() const {
 
 Mesh BuildMesh(const DepthMap& depth, const cv::Mat3b& image, const Intrinsics& camera, const MeshOptions& options) {
   options.Check();
-  if (depth.kind != DepthKind::kMetricDepth) throw Error("3D export needs metric depth, got " + ToString(depth.kind));
+  if (depth.kind != DepthKind::kMetricDepth) throw Error("3D export needs metric depth, got " + ToString(depth.kind) + " (a relative model gives metres with --align-to)");
   if (depth.values.size() != image.size()) throw Error("depth map and image differ in size");
   if (depth.width() < 2 || depth.height() < 2) {
     throw Error("a photo " + std::to_string(depth.width()) + "x" + std::to_string(depth.height()) +

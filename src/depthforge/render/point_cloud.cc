@@ -10,7 +10,7 @@
 namespace depthforge {
 
 PointCloud BackProject(const DepthMap& depth, const cv::Mat3b& image, const Intrinsics& camera, int step) {
-  if (depth.kind != DepthKind::kMetricDepth) throw Error("3D export needs metric depth, got " + ToString(depth.kind));
+  if (depth.kind != DepthKind::kMetricDepth) throw Error("3D export needs metric depth, got " + ToString(depth.kind) + " (a relative model gives metres with --align-to)");
   if (depth.values.size() != image.size()) throw Error("depth map and image differ in size");
   if (step < 1) throw OptionError("point step must be at least 1");
   PointCloud cloud;

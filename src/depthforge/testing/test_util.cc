@@ -1,12 +1,18 @@
 #include "depthforge/testing/test_util.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 namespace depthforge::testing {
 namespace fs = std::filesystem;
@@ -81,6 +87,42 @@ DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance) {
 
 bool StudioPageInstalled() {
   return std::filesystem::exists(std::string(DEPTHFORGE_SOURCE_DIR) + "/web/node_modules/three/build/three.module.js");
+}
+
+// The graphs of testing/onnx_fixtures.py (PyTorch exports and hand-written
+// graphs) with their independent outputs. ctest runs each test in its own
+// process: the first makes them into the build tree (under a file lock),
+// the others reuse them while the script is unchanged.
+const std::string& OnnxFixtureDir() {
+  static const std::string dir = [] {
+    const std::string script = DEPTHFORGE_SOURCE_DIR "/src/depthforge/testing/onnx_fixtures.py";
+    const std::string target = DEPTHFORGE_BINARY_DIR "/onnx_fixtures";
+    const std::string stamp_text = std::to_string(fs::file_size(script)) + " " +
+                                   std::to_string(fs::last_write_time(script).time_since_epoch().count());
+    const std::string lock_path = target + ".lock";
+    int lock = ::open(lock_path.c_str(), O_CREAT | O_RDWR, 0644);
+    if (lock >= 0) ::flock(lock, LOCK_EX);
+    std::ifstream stamp_in(target + "/stamp");
+    std::string stamp((std::istreambuf_iterator<char>(stamp_in)), std::istreambuf_iterator<char>());
+    if (stamp != stamp_text) {
+      const std::string fresh = target + ".new";
+      fs::remove_all(fresh);
+      const std::string command = "/usr/bin/python3 " + script + " " + fresh + " > " + target + ".log 2>&1";
+      if (std::system(command.c_str()) != 0) {
+        std::ifstream log(target + ".log");
+        std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        ADD_FAILURE() << "onnx_fixtures.py failed (python3-torch and python3-onnx come from scripts/deps.sh):\n"
+                      << text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
+      } else {
+        std::ofstream(fresh + "/stamp") << stamp_text;
+        fs::remove_all(target);
+        fs::rename(fresh, target);
+      }
+    }
+    if (lock >= 0) ::close(lock);
+    return target;
+  }();
+  return dir;
 }
 
 }  // namespace depthforge::testing

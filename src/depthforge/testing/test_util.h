@@ -47,6 +47,12 @@ DepthMap PlaneDepth(const Intrinsics& k, cv::Vec3f normal, float distance);
 // Runs the depthforge CLI with the given arguments through the shell.
 CommandResult RunCli(const std::string& arguments);
 
+// The ONNX graphs of testing/onnx_fixtures.py (NAME.onnx, NAME.input.npy,
+// NAME.expected.npy, and metric_net.{onnx,json,png,expected.npy}), made in
+// the build tree by the first test that asks and reused while the script is
+// unchanged (Debian's python3-torch and python3-onnx).
+const std::string& OnnxFixtureDir();
+
 }  // namespace depthforge::testing
 
 #define DEPTHFORGE_REQUIRE_MIRROR_FILE(var, relative)                       \

@@ -209,6 +209,9 @@ void StabilizerState::Save(const std::string& path) const {
     for (int y = 0; y < nearness.rows && ok; ++y) {
       ok = std::fwrite(nearness.ptr(y), sizeof(float), size_t(nearness.cols), f) == size_t(nearness.cols);
     }
+    const int32_t aligned = has_alignment ? 1 : 0;
+    const double alignment[2] = {alignment_scale, alignment_shift};
+    ok = ok && std::fwrite(&aligned, sizeof aligned, 1, f) == 1 && std::fwrite(alignment, sizeof alignment, 1, f) == 1;
     ok = std::fclose(f) == 0 && ok;
     if (!ok) throw FileError(path, "cannot write (disk full?)");
   });
@@ -231,6 +234,12 @@ StabilizerState StabilizerState::Load(const std::string& path) {
     for (int y = 0; y < state.nearness.rows && ok; ++y) {
       ok = std::fread(state.nearness.ptr(y), sizeof(float), size_t(state.nearness.cols), f) == size_t(state.nearness.cols);
     }
+    int32_t aligned = 0;
+    double alignment[2] = {1, 0};
+    ok = ok && std::fread(&aligned, sizeof aligned, 1, f) == 1 && std::fread(alignment, sizeof alignment, 1, f) == 1;
+    state.has_alignment = aligned != 0;
+    state.alignment_scale = alignment[0];
+    state.alignment_shift = alignment[1];
   }
   std::fclose(f);
   if (!ok) throw FileError(path, "is not a complete stabiliser state");

@@ -60,6 +60,11 @@ struct StabilizerState {
   cv::Mat1b grey;         // previous frame at flow resolution
   cv::Mat1f nearness;     // previous steadied nearness at flow resolution (NaN replaced)
   NearnessRange range;    // running range
+  // The scene's fit of a relative model's output to inverse metres (made
+  // once per scene by the converter, kept here so a resumed conversion
+  // goes on with it); unset when the model is not aligned.
+  bool has_alignment = false;
+  double alignment_scale = 1, alignment_shift = 0;
   void Save(const std::string& path) const;  // atomically
   static StabilizerState Load(const std::string& path);  // throws FileError
 };
@@ -76,6 +81,11 @@ class DepthStabilizer {
   // 'image' is the frame (BGR) the 'nearness' map belongs to, same size.
   StabilizedFrame Add(const cv::Mat3b& image, const cv::Mat1f& nearness);
   const StabilizerState& state() const { return state_; }
+  void SetAlignment(double scale, double shift) {
+    state_.has_alignment = true;
+    state_.alignment_scale = scale;
+    state_.alignment_shift = shift;
+  }
 
  private:
   StabilizerOptions options_;
