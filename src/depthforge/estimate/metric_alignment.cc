@@ -93,6 +93,17 @@ ScaleShiftFit FitScaleShift(const cv::Mat1f& source, const cv::Mat1f& target, co
   return fit;
 }
 
+cv::Mat1f InverseOfMetres(const cv::Mat1f& metres) {
+  cv::Mat1f inverse(metres.size(), std::numeric_limits<float>::quiet_NaN());
+  for (int y = 0; y < inverse.rows; ++y) {
+    for (int x = 0; x < inverse.cols; ++x) {
+      const float d = metres(y, x);
+      if (std::isfinite(d) && d > 0) inverse(y, x) = 1.f / d;
+    }
+  }
+  return inverse;
+}
+
 DepthMap MetricFromRelative(const DepthMap& relative, const ScaleShiftFit& fit, float far) {
   DepthMap metric;
   metric.kind = DepthKind::kMetricDepth;
@@ -123,14 +134,7 @@ AlignedDepthEstimator::AlignedDepthEstimator(std::unique_ptr<DepthEstimator> rel
 }
 
 ScaleShiftFit AlignedDepthEstimator::Fit(const cv::Mat3b& bgr, const DepthMap& relative) const {
-  DepthMap metric = reference_->Estimate(bgr);
-  cv::Mat1f inverse(metric.values.size(), std::numeric_limits<float>::quiet_NaN());
-  for (int y = 0; y < inverse.rows; ++y) {
-    for (int x = 0; x < inverse.cols; ++x) {
-      const float d = metric.values(y, x);
-      if (std::isfinite(d) && d > 0) inverse(y, x) = 1.f / d;
-    }
-  }
+  cv::Mat1f inverse = InverseOfMetres(reference_->Estimate(bgr).values);
   cv::Mat1f source = relative.values;
   if (source.size() != inverse.size()) cv::resize(source, source, inverse.size(), 0, 0, cv::INTER_LINEAR);
   return FitScaleShift(source, inverse);

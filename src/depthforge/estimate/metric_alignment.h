@@ -39,6 +39,9 @@ struct RobustFitOptions {
 ScaleShiftFit FitScaleShift(const cv::Mat1f& source, const cv::Mat1f& target, const cv::Mat1b& mask = {},
                             const RobustFitOptions& options = {});
 
+// 1 / metres where the depth is known (finite, > 0), NaN elsewhere.
+cv::Mat1f InverseOfMetres(const cv::Mat1f& metres);
+
 // Metres from relative inverse depth: 1 / (scale * r + shift); where that
 // inverse depth is at or below 1 / far (beyond the fit's reach: skies),
 // 'far' metres. Unknown stays unknown (NaN).

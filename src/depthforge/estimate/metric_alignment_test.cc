@@ -51,13 +51,7 @@ TEST(MetricAlignment, RecoversScaleAndShiftWithNoiseAndOutliersOnRealFrames) {
   const double kScale[] = {0.35, 2.5, 7.0}, kShift[] = {0.4, -0.6, 1.2};
   for (size_t i = 0; i < dataset->size(); ++i) {
     RgbdSample sample = dataset->Get(i);
-    cv::Mat1f inverse(sample.depth.size(), std::numeric_limits<float>::quiet_NaN());
-    for (int y = 0; y < inverse.rows; ++y) {
-      for (int x = 0; x < inverse.cols; ++x) {
-        const float d = sample.depth(y, x);
-        if (std::isfinite(d) && d > 0) inverse(y, x) = 1.f / d;
-      }
-    }
+    cv::Mat1f inverse = InverseOfMetres(sample.depth);
     const double scale = kScale[i % 3], shift = kShift[i % 3];
     AlignmentCase c = MakeCase(inverse, scale, shift, /*noise=*/0.02, /*outlier_share=*/0.2, uint32_t(11 + i));
     const cv::Mat1f& relative = c.relative;

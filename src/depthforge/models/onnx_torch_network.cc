@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "depthforge/core/error.h"
+#include "depthforge/models/torch_graph.h"
 #include "depthforge/models/torch_network.h"
 
 namespace depthforge {
@@ -855,31 +856,14 @@ FloatTensor OnnxTorchNetwork::Run(const FloatTensor& input) const {
 
 std::vector<cv::Mat> OnnxTorchNetwork::Forward(const std::vector<cv::Mat>& images) const {
   if (images.empty()) return {};
-  const int h = images[0].rows, w = images[0].cols, c = images[0].channels();
-  for (const cv::Mat& image : images) {
-    if (image.rows != h || image.cols != w || image.type() != CV_MAKETYPE(CV_32F, c)) {
-      throw Error(impl_->model.name + ": every image of a batch must be float32 of the same size and channels");
-    }
-  }
   UseConfiguredTorchThreads();
   torch::InferenceMode guard;
-  Tensor batch = torch::empty({int64_t(images.size()), h, w, c});
-  for (size_t i = 0; i < images.size(); ++i) {
-    cv::Mat continuous = images[i].isContinuous() ? images[i] : images[i].clone();
-    std::memcpy(batch[int64_t(i)].data_ptr<float>(), continuous.data, continuous.total() * continuous.elemSize());
-  }
-  Tensor out = RunGraph(*impl_, batch.permute({0, 3, 1, 2}).contiguous()).to(torch::kFloat);
+  Tensor out = RunGraph(*impl_, ImagesToBatch(images, 0, impl_->model.name));
   if (out.dim() == 4 && out.size(1) == 1) out = out.select(1, 0);
   if (out.dim() != 3 || out.size(0) != int64_t(images.size())) {
     throw Error(impl_->model.name + ": expected an output of N×1×H×W or N×H×W, got " + c10::str(out.sizes()));
   }
-  out = out.contiguous();
-  std::vector<cv::Mat> maps;
-  for (int64_t i = 0; i < out.size(0); ++i) {
-    Tensor map = out[i];
-    maps.push_back(cv::Mat(int(map.size(0)), int(map.size(1)), CV_32F, map.data_ptr<float>()).clone());
-  }
-  return maps;
+  return BatchToMaps(out);
 }
 
 }  // namespace depthforge

@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <opencv2/core.hpp>
+
 #include <string>
 #include <vector>
 
@@ -30,6 +32,13 @@ struct TorchGraph {
 };
 
 TorchGraph BuildTorchGraph(const TfliteModel& model);  // throws FileError
+
+// A batch of same-size H×W×C float32 images as one N×C×H×W tensor; throws
+// Error naming 'name' when the images differ in size or type, or do not
+// have 'channels' channels (0 = any, the same for all).
+torch::Tensor ImagesToBatch(const std::vector<cv::Mat>& images, int channels, const std::string& name);
+// One float32 map per image of an N×H×W tensor.
+std::vector<cv::Mat> BatchToMaps(const torch::Tensor& maps);
 // NCHW input of real values; returns the output tensor (N×C×H×W). Runs with
 // autograd unless the caller disables it.
 torch::Tensor RunTorchGraph(const TorchGraph& graph, torch::Tensor input);

@@ -228,31 +228,38 @@ torch::Tensor RunTorchGraph(const TorchGraph& net, torch::Tensor input) {
   return out;
 }
 
-std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) const {
-  const TorchGraph& net = impl_->graph;
-  if (images.empty()) return {};
-  const int h = images[0].rows, w = images[0].cols;
+torch::Tensor ImagesToBatch(const std::vector<cv::Mat>& images, int channels, const std::string& name) {
+  const int h = images.at(0).rows, w = images[0].cols, c = channels > 0 ? channels : images[0].channels();
   for (const cv::Mat& image : images) {
-    if (image.rows != h || image.cols != w || image.type() != CV_MAKETYPE(CV_32F, net.input_c)) {
-      throw Error(net.name + ": every image of a batch must be " + std::to_string(net.input_c) +
-                  "-channel float32 of the same size");
+    if (image.rows != h || image.cols != w || image.type() != CV_MAKETYPE(CV_32F, c)) {
+      throw Error(name + ": every image of a batch must be " + std::to_string(c) + "-channel float32 of the same size");
     }
   }
-  UseConfiguredTorchThreads();
-  torch::InferenceMode guard;
-  auto batch = torch::empty({int64_t(images.size()), h, w, net.input_c});
+  auto batch = torch::empty({int64_t(images.size()), h, w, c});
   for (size_t i = 0; i < images.size(); ++i) {
     cv::Mat continuous = images[i].isContinuous() ? images[i] : images[i].clone();
     std::memcpy(batch[int64_t(i)].data_ptr<float>(), continuous.data, continuous.total() * continuous.elemSize());
   }
-  torch::Tensor out = RunTorchGraph(net, batch.permute({0, 3, 1, 2}).contiguous());
-  out = out.contiguous();
+  return batch.permute({0, 3, 1, 2}).contiguous();
+}
+
+std::vector<cv::Mat> BatchToMaps(const torch::Tensor& maps) {
+  torch::Tensor all = maps.to(torch::kFloat).contiguous();
   std::vector<cv::Mat> results;
-  for (int64_t i = 0; i < out.size(0); ++i) {
-    torch::Tensor first = out[i][0].contiguous();
-    results.push_back(cv::Mat(int(first.size(0)), int(first.size(1)), CV_32F, first.data_ptr<float>()).clone());
+  for (int64_t i = 0; i < all.size(0); ++i) {
+    torch::Tensor map = all[i];
+    results.push_back(cv::Mat(int(map.size(0)), int(map.size(1)), CV_32F, map.data_ptr<float>()).clone());
   }
   return results;
+}
+
+std::vector<cv::Mat> TorchNetwork::Forward(const std::vector<cv::Mat>& images) const {
+  const TorchGraph& net = impl_->graph;
+  if (images.empty()) return {};
+  UseConfiguredTorchThreads();
+  torch::InferenceMode guard;
+  torch::Tensor batch = ImagesToBatch(images, net.input_c, net.name);
+  return BatchToMaps(RunTorchGraph(net, batch).select(1, 0));
 }
 
 }  // namespace depthforge
