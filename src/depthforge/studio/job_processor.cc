@@ -106,6 +106,13 @@ const DepthEstimator& JobProcessor::Estimator(const std::string& model, bool vid
     EstimatorOptions options;
     options.model = model;
     options.threads = threads_;
+    // A relative model (MiDaS, Depth Anything) is aligned to the default
+    // metric model, so that every output works (meshes and bokeh need
+    // metres) and depth images mean the same across models.
+    const ModelRegistry& registry = ModelRegistry::Builtin();
+    if (registry.Contains(model) && registry.Find(model).output_kind == DepthKind::kRelativeInverseDepth) {
+      options.align_to = registry.default_model();
+    }
     if (video) {
       // As `depthforge video`: one network thread (rendering and encoding
       // use the other core) and the whole frame.
