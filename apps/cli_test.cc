@@ -149,6 +149,22 @@ TEST(Cli, LoadsLibTorchOnlyWhenACommandNeedsIt) {
   EXPECT_TRUE(LoadsLibTorch("depth " + photo + " --model " + model + " --backend torch -o " + dir.File("b") + " -q"));
 }
 
+// OpenCV's imgcodecs (GDAL, DICOM, PDF, ... ~0.2 s to load) only for
+// formats depthforge does not decode itself.
+TEST(Cli, LoadsOpenCvsImageCodecsOnlyForOtherFormats) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/home.jpg");
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(ppm, "data/rgbd/other_formats/NYU_color.ppm");
+  testing::TempDir dir;
+  auto loads_codecs = [&](const std::string& arguments) {
+    auto result = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " " + arguments);
+    EXPECT_EQ(result.exit_code, 0) << arguments;
+    return result.output.find("file=libopencv_imgcodecs.so") != std::string::npos;
+  };
+  EXPECT_FALSE(loads_codecs("depth " + photo + " -o " + dir.File("a") + " -q"));
+  EXPECT_FALSE(loads_codecs("convert " + photo + " -o " + dir.File("b") + " --as hsbs,anaglyph -q"));
+  EXPECT_TRUE(loads_codecs("depth " + ppm + " -o " + dir.File("c") + " -q"));
+}
+
 // Without libdepthforge_torch.so beside libdepthforge.so (a partial
 // install), a command that needs LibTorch says what is missing and which
 // commands need it; the others still work.
@@ -161,7 +177,7 @@ TEST(Cli, MissingLibTorchPartIsNamed) {
   const std::string run = "LD_LIBRARY_PATH=" + dir.path() + " " + std::string(DEPTHFORGE_CLI_PATH) + " depth " + photo + " -q -o ";
   auto torch = testing::RunCommand(run + dir.File("a") + " --backend torch");
   EXPECT_EQ(torch.exit_code, 1);
-  EXPECT_THAT(torch.output, HasSubstr("cannot load the LibTorch part of depthforge (needed for training, .pt models and --backend torch)"));
+  EXPECT_THAT(torch.output, HasSubstr("cannot load the LibTorch part of depthforge (needed for training, .pt and .onnx models and --backend torch)"));
   EXPECT_THAT(torch.output, HasSubstr(dir.File("libdepthforge_torch.so")));
   auto int8 = testing::RunCommand(run + dir.File("b"));
   EXPECT_EQ(int8.exit_code, 0) << int8.output;

@@ -47,6 +47,7 @@ void AddVideoCommand(CLI::App& app) {
     VideoConvertOptions options;
     std::vector<std::string> inputs;
     std::string output_dir, model, align_to;
+    Backend backend = Backend::kAuto;
     bool quiet = false, timing = false;
   };
   auto flags = std::make_shared<Flags>();
@@ -57,6 +58,7 @@ void AddVideoCommand(CLI::App& app) {
       "--as", [flags](const std::string& list) { flags->options.outputs = ParseVideoOutputs(list); },
       "Comma-separated outputs: " + VideoOutputNames().List())->default_str("hsbs");
   AddModelOptions(command, flags->model, flags->align_to);
+  AddEnumOption(command, "--backend", flags->backend, BackendNames(), "Inference backend");
   command->add_option("--strength", o.parallax.strength, "Largest parallax, percent of the width")->capture_default_str();
   command->add_option("--convergence", o.parallax.convergence, "Depth at the screen plane, 0 = farthest .. 1 = nearest")
       ->capture_default_str();
@@ -99,6 +101,7 @@ void AddVideoCommand(CLI::App& app) {
     EstimatorOptions estimator_options;
     estimator_options.model = flags->model;
     estimator_options.align_to = flags->align_to;
+    estimator_options.backend = flags->backend;
     // Video frames run through one network thread: rendering and encoding
     // keep the other core busy, and a second network thread only spins
     // (docs/PERFORMANCE.md).

@@ -10,7 +10,7 @@ DEPTHFORGE_PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libxnnpack-dev libpthreadpool-dev libdnnl-dev ocl-icd-opencl-dev python3
   libsqlite3-dev libhiredis-dev redis-server chromium
-  libonnx-dev libprotobuf-dev python3-onnx python3-torch python3-numpy
+  libonnx-dev libprotobuf-dev python3-onnx python3-torch python3-numpy libturbojpeg0-dev libpng-dev
 )
 
 depthforge_install_deps() {

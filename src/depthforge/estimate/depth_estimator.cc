@@ -10,7 +10,7 @@
 #include "depthforge/models/model_store.h"
 #include "depthforge/models/onnx_model.h"
 #include "depthforge/models/tflite_model.h"
-#include "depthforge/util/torch_library.h"
+#include "depthforge/util/plugin_library.h"
 
 namespace depthforge {
 

@@ -5,10 +5,10 @@
 #include <cstring>
 #include <sstream>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/io/image_codec.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/io/npy.h"
 #include "depthforge/io/png_writer.h"
@@ -143,7 +143,7 @@ cv::Mat1f ReadPfm(const std::string& path) {
 
 cv::Mat1w ReadUint16Image(const std::string& path) {
   std::string bytes = ReadFileBytes(path);
-  cv::Mat raw = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, bytes.data()), cv::IMREAD_UNCHANGED);
+  cv::Mat raw = DecodeImageBytes(bytes, DecodeMode::kUnchanged);
   if (raw.empty()) throw FileError(path, "not a readable depth image");
   if (raw.type() != CV_16UC1) throw FileError(path, "expected a 16-bit single-channel depth image");
   return raw;

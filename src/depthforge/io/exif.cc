@@ -29,6 +29,10 @@ void ReadIfd(const Tiff& tiff, size_t ifd, ExifFocal& out, int depth) {
     if (!tiff.Has(entry, 12)) return;
     uint32_t tag = tiff.U16(entry), type = tiff.U16(entry + 2), value = tiff.U32(entry + 8);
     if (tag == 0x8769) ReadIfd(tiff, value, out, depth + 1);  // Exif sub-IFD
+    if (tag == 0x0112 && type == 3 && depth == 0) {
+      const uint32_t orientation = tiff.U16(entry + 8);
+      if (orientation >= 1 && orientation <= 8) out.orientation = int(orientation);
+    }
     if (tag == 0xA405 && type == 3) {
       uint32_t mm = tiff.U16(entry + 8);
       if (mm > 0) out.focal_length_35mm = double(mm);

@@ -4,10 +4,10 @@
 
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/io/image_codec.h"
 #include "depthforge/util/atomic_file.h"
 #include "depthforge/util/paths.h"
 
@@ -154,13 +154,7 @@ cv::Mat3b DecodeImage(const std::string& bytes, const std::string& name, const I
                                 " bytes; the image data ends early)");
     }
   }
-  cv::Mat raw;
-  try {
-    cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
-    raw = cv::imdecode(buffer, cv::IMREAD_COLOR | cv::IMREAD_ANYDEPTH);
-  } catch (const cv::Exception& e) {
-    throw FileError(name, std::string("cannot decode image: ") + e.err);
-  }
+  cv::Mat raw = DecodeImageBytes(bytes, DecodeMode::kColor);
   if (raw.empty()) {
     throw FileError(name, header ? "corrupt " + header->format + " data, cannot decode"
                                  : "not an image, or a format OpenCV cannot read");
@@ -187,7 +181,7 @@ cv::Mat3b ReadImage(const std::string& path, const ImageReadOptions& options) {
 
 void PrepareImageOutput(const std::string& path) {
   std::string extension = fs::path(path).extension().string();
-  if (extension.empty() || !cv::haveImageWriter(path)) {
+  if (extension.empty() || !HaveImageWriter(path)) {
     throw FileError(path, "unsupported image extension '" + extension + "' (use .png or .jpg)");
   }
   PrepareOutputFile(path);
@@ -195,12 +189,8 @@ void PrepareImageOutput(const std::string& path) {
 
 void WriteImage(const std::string& path, const cv::Mat& image, const std::vector<int>& params) {
   WriteAtomically(path, [&](const std::string& temp) {
-    bool ok = false;
-    try {
-      ok = cv::imwrite(temp, image, params);
-    } catch (const cv::Exception& e) {
-      throw FileError(path, std::string("cannot encode image: ") + e.err);
-    }
+    // The temporary name keeps the extension (atomic_file.h), which picks the format.
+    const bool ok = EncodeImageFile(temp, image, params);
     if (!ok) throw FileError(path, "cannot write image (unsupported extension or unwritable directory)");
   });
 }

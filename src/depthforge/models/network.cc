@@ -1,14 +1,14 @@
 #include "depthforge/models/network.h"
 
 #include "depthforge/core/error.h"
-#include "depthforge/models/opencv_network.h"
+#include "depthforge/models/onednn_network.h"
 #include "depthforge/models/xnnpack_network.h"
-#include "depthforge/util/torch_library.h"
+#include "depthforge/util/plugin_library.h"
 
 namespace depthforge {
 
 const EnumNames<Backend>& BackendNames() {
-  static const EnumNames<Backend> kNames{"backend", {{"auto", Backend::kAuto}, {"torch", Backend::kTorch}, {"opencv", Backend::kOpenCv}, {"xnnpack", Backend::kXnnpack}}};
+  static const EnumNames<Backend> kNames{"backend", {{"auto", Backend::kAuto}, {"torch", Backend::kTorch}, {"opencv", Backend::kOpenCv}, {"xnnpack", Backend::kXnnpack}, {"onednn", Backend::kOneDnn}}};
   return kNames;
 }
 Backend BackendFromString(const std::string& name) { return BackendNames().Parse(name); }
@@ -17,13 +17,21 @@ std::string ToString(Backend backend) { return BackendNames().Name(backend); }
 
 Backend ResolveBackend(const TfliteModel& model, Backend backend) {
   if (backend != Backend::kAuto) return backend;
-  return IsInt8Graph(model) ? Backend::kXnnpack : Backend::kTorch;
+  if (!IsInt8Graph(model)) return Backend::kTorch;
+  return OneDnnIsExact() && IsOneDnnGraph(model) ? Backend::kOneDnn : Backend::kXnnpack;
 }
 
 std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend, int threads) {
   switch (ResolveBackend(model, backend)) {
-    case Backend::kOpenCv: return std::make_unique<OpenCvNetwork>(model);
+    case Backend::kOpenCv: {
+      // OpenCvNetwork, built in libdepthforge_opencv.so (opencv_network.cc):
+      // OpenCV's dnn is loaded only for this cross-check backend.
+      using Entry = Network* (*)(const TfliteModel*);
+      auto create = reinterpret_cast<Entry>(OpenCvLibrarySymbol("depthforge_opencv_create_network"));
+      return std::unique_ptr<Network>(create(&model));
+    }
     case Backend::kXnnpack: return std::make_unique<XnnpackNetwork>(model, threads);
+    case Backend::kOneDnn: return std::make_unique<OneDnnNetwork>(model, threads);
     default: {
       // TorchNetwork, built in libdepthforge_torch.so (torch_network.cc).
       using Entry = Network* (*)(const TfliteModel*, int);

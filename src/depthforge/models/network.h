@@ -22,13 +22,14 @@ class Network {
   virtual std::vector<cv::Mat> Forward(const std::vector<cv::Mat>& images) const = 0;
 };
 
-// kAuto: int8-quantised models (IsInt8Graph) run in int8 on XNNPACK, the
-// rest on LibTorch. Of the two int8 engines measured (bench/int8_engines,
-// docs/PERFORMANCE.md), XNNPACK follows TFLite's arithmetic (every single
-// operator exact); oneDNN was 2× faster on this AVX2 CPU but, without
-// VNNI, its u8×s8 pair sums saturate: up to 11 levels off on FastDepth.
-enum class Backend { kAuto, kTorch, kOpenCv, kXnnpack };
-const EnumNames<Backend>& BackendNames();  // auto|torch|opencv|xnnpack
+// kAuto: int8-quantised models (IsInt8Graph) run in int8 — on oneDNN where
+// the CPU has AVX-512 VNNI and the graph suits it (OneDnnIsExact,
+// IsOneDnnGraph: 2.2× faster than XNNPACK there, the same output), else on
+// XNNPACK, which follows TFLite's arithmetic everywhere (without VNNI
+// oneDNN's u8×s8 pair sums saturate: up to 11 levels off on FastDepth);
+// the rest on LibTorch. bench/int8_engines, docs/PERFORMANCE.md.
+enum class Backend { kAuto, kTorch, kOpenCv, kXnnpack, kOneDnn };
+const EnumNames<Backend>& BackendNames();  // auto|torch|opencv|xnnpack|onednn
 Backend BackendFromString(const std::string& name);  // throws OptionError
 std::string ToString(Backend backend);
 

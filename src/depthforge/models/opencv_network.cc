@@ -172,3 +172,8 @@ std::vector<cv::Mat> OpenCvNetwork::Forward(const std::vector<cv::Mat>& images) 
 }
 
 }  // namespace depthforge
+
+// The entry point CreateNetwork (network.h) finds in libdepthforge_opencv.so.
+extern "C" depthforge::Network* depthforge_opencv_create_network(const depthforge::TfliteModel* model) {
+  return new depthforge::OpenCvNetwork(*model);
+}

@@ -7,9 +7,9 @@
 #include <opencv2/calib3d.hpp>
 #include <opencv2/features2d.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/ximgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/util/plugin_library.h"
 
 namespace depthforge {
 
@@ -97,19 +97,19 @@ StereoMatchResult MatchStereo(const cv::Mat& left, const cv::Mat& right, const S
     result.confidence.setTo(0.f, result.disparity != result.disparity);
     return result;
   }
-  auto right_matcher = cv::ximgproc::createRightMatcher(matcher);
-  right_matcher->compute(right, left, right_disparity);
-  auto wls = cv::ximgproc::createDisparityWLSFilter(matcher);
-  wls->setLambda(options.wls_lambda);
-  wls->setSigmaColor(options.wls_sigma);
-  wls->setLRCthresh(1);
-  cv::Mat filtered;
-  // The whole image, including the left border that no right-image pixel
-  // sees (max_disparity columns): the filter fills it from its neighbours,
-  // guided by the left image, so the map is dense as users expect. Its low
-  // confidence stays in the confidence map (and --no-fill leaves it unknown).
-  wls->filter(left_disparity, left, filtered, right_disparity, cv::Rect(0, 0, left.cols, left.rows), right);
-  cv::Mat confidence = wls->getConfidenceMap();  // 0..255
+  // ximgproc's right-view matcher and WLS filter, in libdepthforge_opencv.so
+  // (stereo/wls_filter.cc): ximgproc's library tree is too heavy to load
+  // at every start-up. The whole image is filtered, including the left
+  // border that no right-image pixel sees (max_disparity columns): the
+  // filter fills it from its neighbours, guided by the left image, so the
+  // map is dense as users expect. Its low confidence stays in the
+  // confidence map (and --no-fill leaves it unknown).
+  using Entry = void (*)(const cv::Ptr<cv::StereoSGBM>*, const cv::Mat*, const cv::Mat*, const cv::Mat*, double, double,
+                         cv::Mat*, cv::Mat*, cv::Mat*);
+  auto wls_filter = reinterpret_cast<Entry>(OpenCvLibrarySymbol("depthforge_opencv_wls_filter"));
+  cv::Mat filtered, confidence;
+  wls_filter(&matcher, &left, &right, &left_disparity, options.wls_lambda, options.wls_sigma, &right_disparity, &filtered,
+             &confidence);
   confidence.convertTo(result.confidence, CV_32F, 1.0 / 255);
   if (options.fill) {
     result.disparity = ToPixels(filtered, 0);

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <limits>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "depthforge/core/error.h"
+#include "depthforge/io/image_codec.h"
 #include "depthforge/io/calibration_file.h"
 #include "depthforge/util/atomic_file.h"
 
@@ -88,7 +88,7 @@ std::vector<cv::Mat> ReadCaptures(const std::string& dir, const std::vector<std:
     for (const char* extension : {".png", ".jpg", ".bmp", ".tif"}) {
       fs::path path = fs::path(dir) / (name + extension);
       if (fs::exists(path)) {
-        image = cv::imread(path.string(), cv::IMREAD_GRAYSCALE);
+        image = DecodeImageBytes(ReadFileBytes(path.string()), DecodeMode::kGrey);
         if (image.empty()) throw FileError(path.string(), "not a readable image");
         break;
       }

@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "depthforge/core/error.h"
-#include "depthforge/util/torch_library.h"
+#include "depthforge/util/plugin_library.h"
 
 namespace depthforge {
 

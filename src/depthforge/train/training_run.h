@@ -1,6 +1,6 @@
 // What a training run takes and gives, and RunTraining(), which runs it.
 // Training needs LibTorch; this unit does not: RunTraining opens
-// libdepthforge_torch.so (util/torch_library.h) so that programs which do
+// libdepthforge_torch.so (util/plugin_library.h) so that programs which do
 // not train never load it. The trainer itself is train/trainer.h.
 #pragma once
 

@@ -10,6 +10,7 @@
 
 #include "depthforge/core/error.h"
 #include "depthforge/util/atomic_file.h"
+#include "depthforge/util/plugin_library.h"
 
 namespace depthforge {
 
@@ -93,10 +94,20 @@ cv::Mat1f Warp(const cv::Mat& previous, const cv::Mat2f& flow) {
   return out;
 }
 
+// OpenCV's DIS flow, made in libdepthforge_opencv.so (video/dis_flow.cc):
+// linking OpenCV's video module would load its dnn dependency at every
+// start-up; the object's methods are virtual and need no link.
+cv::Ptr<cv::DenseOpticalFlow> CreateDisFlow(int preset) {
+  using Entry = void (*)(int, cv::Ptr<cv::DenseOpticalFlow>*);
+  cv::Ptr<cv::DenseOpticalFlow> flow;
+  reinterpret_cast<Entry>(OpenCvLibrarySymbol("depthforge_opencv_create_dis_flow"))(preset, &flow);
+  return flow;
+}
+
 cv::Ptr<cv::DenseOpticalFlow> MakeFlow() {
   // DIS at its fast preset: a few ms at 256 px, robust to brightness changes
   // through its variational refinement.
-  return cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_FAST);
+  return CreateDisFlow(cv::DISOpticalFlow::PRESET_FAST);
 }
 
 // Photometric confidence of a match: 1 where the carried-over photo equals
@@ -260,7 +271,7 @@ void FlickerMeter::Add(const cv::Mat3b& image, const cv::Mat1f& nearness) {
   cv::Mat1b grey;
   cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
   if (!previous_grey_.empty() && previous_grey_.size() == grey.size()) {
-    if (!flow_) flow_ = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM);
+    if (!flow_) flow_ = CreateDisFlow(cv::DISOpticalFlow::PRESET_MEDIUM);
     cv::Mat2f flow;
     flow_->calc(grey, previous_grey_, flow);
     cv::Mat1f carried = Warp(previous_, flow);
