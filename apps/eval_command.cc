@@ -21,12 +21,14 @@ void AddEvalCommand(CLI::App& app) {
   struct Flags {
     EvalOptions eval;
     DatasetOptions data;
-    std::string model, data_path, ordinal_path, output, split, subset = "test";
+    std::string model, align_to, data_path, ordinal_path, output, split, subset = "test";
+    Backend backend = Backend::kAuto;
     bool quiet = false;
   };
   auto flags = std::make_shared<Flags>();
   EvalOptions& e = flags->eval;
-  command->add_option("--model", flags->model, "Model name, .tflite file or trained model file (default: fastdepth-nyu)");
+  AddModelOptions(command, flags->model, flags->align_to);
+  AddEnumOption(command, "--backend", flags->backend, BackendNames(), "Inference backend");
   auto* data = command->add_option("--data", flags->data_path, "A .csv pair list, a NYU .mat file, or a folder with image/ and depth/");
   auto* ordinal = command->add_option("--ordinal", flags->ordinal_path,
                                       "A label file of ordinal pairs (label propose, the studio's /label page): "
@@ -50,6 +52,8 @@ void AddEvalCommand(CLI::App& app) {
       OrdinalLabels labels = ReadOrdinalLabels(flags->ordinal_path);
       EstimatorOptions estimator_options;
       estimator_options.model = flags->model;
+      estimator_options.align_to = flags->align_to;
+      estimator_options.backend = flags->backend;
       auto estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
       OrdinalReport report = EvaluateOrdinal(*estimator, labels, !flags->quiet);
       WriteOrdinalReport(report, flags->output);
@@ -70,6 +74,8 @@ void AddEvalCommand(CLI::App& app) {
     auto dataset = OpenDataset(flags->data_path, data_options);
     EstimatorOptions estimator_options;
     estimator_options.model = flags->model;
+    estimator_options.align_to = flags->align_to;
+    estimator_options.backend = flags->backend;
     auto estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
     EvalReport report = EvaluateDataset(*estimator, *dataset, options);
     WriteEvalReport(report, flags->output);
