@@ -1,7 +1,8 @@
 // A fast PNG encoder for depth outputs. libpng (through OpenCV) tries every
 // row filter and spends most of its time there; depth maps and their colour
 // renderings are smooth, so one fixed filter (Paeth) with zlib at level 1
-// gives files as small in a fraction of the time (see docs/PERFORMANCE.md).
+// and run-length matching gives files as small in a fraction of the time
+// (see docs/PERFORMANCE.md).
 #pragma once
 
 #include <string>
