@@ -329,7 +329,6 @@ Tensor Resize(const OnnxNode& node, const std::vector<Tensor>& in, int64_t opset
   }
   if (resized.empty()) return x;
   const bool spatial_2d = rank == 4 && resized.front() >= 2 && x.is_floating_point();
-  const std::vector<int64_t> hw = {out_size[2 + 0 * size_t(rank == 4)], rank == 4 ? out_size[3] : 0};
   if (spatial_2d) {
     auto options = F::InterpolateFuncOptions().size(std::vector<int64_t>{out_size[2], out_size[3]});
     // With scales given, LibTorch uses them (not out/in) in its coordinates, as ONNX does.
@@ -353,7 +352,6 @@ Tensor Resize(const OnnxNode& node, const std::vector<Tensor>& in, int64_t opset
       return F::interpolate(x, with_scales(options).mode(torch::kNearest));
     }
   }
-  (void)hw;
   Tensor y = x.is_floating_point() ? x : x.to(torch::kFloat);
   for (int64_t a : resized) {
     y = ResizeSeparable(y, a, ResizeAxis(x.size(a), out_size[size_t(a)], axis_scale[size_t(a)], mode, transform,
