@@ -323,9 +323,7 @@ class SegmentEncoders {
 // Steadied relative nearness to inverse metres with the scene's fit.
 void ApplyAlignment(double scale, double shift, StabilizedFrame& frame) {
   const float nearest_inverse = 1.f / kFarthestAlignedDepth;
-  cv::Mat1f inverse = frame.nearness * scale + shift;  // NaN stays NaN
-  inverse.setTo(nearest_inverse, inverse < nearest_inverse);  // NaN compares false: kept
-  frame.nearness = inverse;
+  frame.nearness = AlignedInverseDepth(frame.nearness, scale, shift);
   frame.range.far = std::max(nearest_inverse, float(frame.range.far * scale + shift));
   frame.range.near = std::max(frame.range.far, float(frame.range.near * scale + shift));
 }

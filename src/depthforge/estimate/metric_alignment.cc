@@ -104,22 +104,17 @@ cv::Mat1f InverseOfMetres(const cv::Mat1f& metres) {
   return inverse;
 }
 
+cv::Mat1f AlignedInverseDepth(const cv::Mat1f& relative, double scale, double shift, float far) {
+  const float nearest_inverse = 1.f / far;
+  cv::Mat1f inverse = relative * scale + shift;  // NaN stays NaN
+  inverse.setTo(nearest_inverse, inverse < nearest_inverse);  // NaN compares false: kept
+  return inverse;
+}
+
 DepthMap MetricFromRelative(const DepthMap& relative, const ScaleShiftFit& fit, float far) {
   DepthMap metric;
   metric.kind = DepthKind::kMetricDepth;
-  metric.values.create(relative.values.size());
-  const double nearest_inverse = 1.0 / far;
-  for (int y = 0; y < relative.values.rows; ++y) {
-    for (int x = 0; x < relative.values.cols; ++x) {
-      const float r = relative.values(y, x);
-      if (!std::isfinite(r)) {
-        metric.values(y, x) = std::numeric_limits<float>::quiet_NaN();
-        continue;
-      }
-      const double inverse = fit.scale * r + fit.shift;
-      metric.values(y, x) = inverse > nearest_inverse ? float(1.0 / inverse) : far;
-    }
-  }
+  cv::divide(1.0, AlignedInverseDepth(relative.values, fit.scale, fit.shift, far), metric.values);
   return metric;
 }
 

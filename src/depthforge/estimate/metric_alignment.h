@@ -42,10 +42,11 @@ ScaleShiftFit FitScaleShift(const cv::Mat1f& source, const cv::Mat1f& target, co
 // 1 / metres where the depth is known (finite, > 0), NaN elsewhere.
 cv::Mat1f InverseOfMetres(const cv::Mat1f& metres);
 
-// Metres from relative inverse depth: 1 / (scale * r + shift); where that
-// inverse depth is at or below 1 / far (beyond the fit's reach: skies),
-// 'far' metres. Unknown stays unknown (NaN).
+// Inverse metres from relative inverse depth: scale * r + shift, at least
+// 1 / far (beyond the fit's reach: skies). Unknown stays unknown (NaN).
 constexpr float kFarthestAlignedDepth = 1000.f;
+cv::Mat1f AlignedInverseDepth(const cv::Mat1f& relative, double scale, double shift, float far = kFarthestAlignedDepth);
+// Metres from relative inverse depth: 1 / AlignedInverseDepth.
 DepthMap MetricFromRelative(const DepthMap& relative, const ScaleShiftFit& fit, float far = kFarthestAlignedDepth);
 
 // A relative model aligned per photo to a metric one (--align-to).

@@ -1,10 +1,8 @@
 #include "depthforge/io/image_codec.h"
 
 #include <algorithm>
-#include <cctype>
 #include <csetjmp>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 
 #include <png.h>
@@ -14,6 +12,7 @@
 #include "depthforge/io/exif.h"
 #include "depthforge/io/png_writer.h"
 #include "depthforge/util/atomic_file.h"
+#include "depthforge/util/paths.h"
 #include "depthforge/util/plugin_library.h"
 
 namespace depthforge {
@@ -123,12 +122,6 @@ cv::Mat DecodeWithOpenCv(const std::string& bytes, DecodeMode mode) {
   return image;
 }
 
-std::string Extension(const std::string& path) {
-  std::string extension = std::filesystem::path(path).extension().string();
-  for (char& c : extension) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return extension;
-}
-
 bool EncodeJpeg(const std::string& path, const cv::Mat& image, int quality) {
   if (image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3)) return false;
   TurboJpeg tj(tjInitCompress());
@@ -166,24 +159,23 @@ cv::Mat ApplyExifOrientation(const cv::Mat& image, int orientation) {
 }
 
 cv::Mat DecodeImageBytes(const std::string& bytes, DecodeMode mode) {
+  // Grey PNGs go to OpenCV: its grey conversion is the one structured
+  // light was measured with.
   cv::Mat image;
-  if (mode != DecodeMode::kGrey || IsJpeg(bytes)) {
-    if (IsJpeg(bytes)) image = DecodeJpeg(bytes, mode);
-    else if (IsPng(bytes) && mode != DecodeMode::kGrey) image = DecodePng(bytes, mode);
-    if (!image.empty()) return image;
-  }
-  return DecodeWithOpenCv(bytes, mode);
+  if (IsJpeg(bytes)) image = DecodeJpeg(bytes, mode);
+  else if (IsPng(bytes) && mode != DecodeMode::kGrey) image = DecodePng(bytes, mode);
+  return image.empty() ? DecodeWithOpenCv(bytes, mode) : image;
 }
 
 bool HaveImageWriter(const std::string& path) {
-  const std::string extension = Extension(path);
+  const std::string extension = LowercaseExtension(path);
   if (extension == ".png" || extension == ".jpg" || extension == ".jpeg") return true;
   using Entry = bool (*)(const char*);
   return reinterpret_cast<Entry>(OpenCvLibrarySymbol("depthforge_opencv_have_writer"))(path.c_str());
 }
 
 bool EncodeImageFile(const std::string& path, const cv::Mat& image, const std::vector<int>& params) {
-  const std::string extension = Extension(path);
+  const std::string extension = LowercaseExtension(path);
   if (extension == ".jpg" || extension == ".jpeg") {
     int quality = 95;  // cv::imwrite's default
     for (size_t i = 0; i + 1 < params.size(); i += 2) {

@@ -16,6 +16,7 @@
 #include "depthforge/io/depth_io.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/util/atomic_file.h"
+#include "depthforge/util/paths.h"
 
 namespace depthforge {
 namespace fs = std::filesystem;
@@ -297,8 +298,7 @@ std::vector<size_t> ReadNyuSplit(const std::string& path, const std::string& sub
 }
 
 std::unique_ptr<RgbdDataset> OpenDataset(const std::string& path, const DatasetOptions& options) {
-  std::string extension = fs::path(path).extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+  const std::string extension = LowercaseExtension(path);
   if (fs::is_directory(path)) return OpenFolderDataset(path, options);
   if (extension == ".csv") return OpenCsvDataset(path, options);
   if (extension == ".mat" || extension == ".h5") return OpenNyuMatDataset(path, options);

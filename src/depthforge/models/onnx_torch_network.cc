@@ -821,7 +821,7 @@ Tensor RunGraph(const OnnxTorchNetwork::Impl& net, Tensor input) {
       }
     }
     std::vector<Tensor> out;
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = profile ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     try {
       out = Evaluate(*step.node, in, net.opset);
       if (profile) (*profile)[step.node->op_type] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -92,12 +92,17 @@ void ClearProtectedInputs() {
   ProtectedInputs().clear();
 }
 
+std::string LowercaseExtension(const std::string& path) {
+  std::string extension = fs::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+  return extension;
+}
+
 std::vector<std::string> ListFilesWithExtensions(const std::string& folder, const std::vector<std::string>& extensions) {
   std::vector<std::string> found;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
-    std::string extension = entry.path().extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+    const std::string extension = LowercaseExtension(entry.path().string());
     if (entry.is_regular_file(error) && std::find(extensions.begin(), extensions.end(), extension) != extensions.end()) {
       found.push_back(entry.path().string());
     }

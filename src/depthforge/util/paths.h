@@ -32,6 +32,9 @@ void ClearProtectedInputs();  // for tests
 
 // The regular files of 'folder' (not recursive), sorted, whose extension
 // (case-insensitive, with the dot: ".jpg") is in 'extensions'.
+// The extension of 'path' in lower case, with its dot (".jpg"); "" when none.
+std::string LowercaseExtension(const std::string& path);
+
 std::vector<std::string> ListFilesWithExtensions(const std::string& folder, const std::vector<std::string>& extensions);
 
 // File name without directory and last extension: "a/b/photo.jpg" -> "photo".
