@@ -81,6 +81,7 @@ void AddConvertCommand(CLI::App& app) {
       estimator_options.model = flags->model;
       estimator_options.align_to = flags->align_to;
       estimator_options.threads = RecommendedInferenceThreads(inputs.size());
+      estimator_options.expected_images = int(inputs.size());
       estimator = CreateDepthEstimator(estimator_options, ModelStore(ModelStoreOptions::FromEnvironment()));
     }
     PhotoOutputWriter writer = [&](const BatchInput& input, const cv::Mat3b& photo, const DepthMap& depth) {

@@ -45,7 +45,7 @@ void AddDepthCommand(CLI::App& app) {
         flags->estimator.inference_height = size.height;
       },
       "Network input size WxH for --framing full (default: automatic)");
-  AddEnumOption(command, "--backend", e.backend, BackendNames(), "Inference backend (LibTorch or OpenCV dnn)");
+  AddEnumOption(command, "--backend", e.backend, BackendNames(), "Inference engine (auto: int8 models on oneDNN or XNNPACK, others on LibTorch)");
   command->add_flag("--tta", e.flip_tta, "Average with the prediction on the mirrored photo (2x slower)");
   command->add_flag("--no-refine", flags->no_refine, "Plain bilinear upsampling instead of edge-aware");
   command->add_option("--threads", e.threads, "CPU threads for the network (0: all cores, one fewer in a batch)")
@@ -57,6 +57,7 @@ void AddDepthCommand(CLI::App& app) {
     estimator_options.upsample.enabled = !flags->no_refine;
     std::vector<BatchInput> inputs = CollectImageInputs(flags->inputs);
     if (estimator_options.threads == 0) estimator_options.threads = RecommendedInferenceThreads(inputs.size());
+    estimator_options.expected_images = int(inputs.size());
     DepthBatchOptions batch = flags->batch;
     batch.show_progress = !flags->quiet;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <future>
 #include <set>
@@ -74,7 +75,12 @@ int RecommendedInferenceThreads(size_t batch_size) {
 void DepthBatchOptions::Check() const {
   if (output_dir.empty()) throw OptionError("an output directory is required");
   if (formats.empty()) throw OptionError("at least one output format is required");
+  if (writers < 0) throw OptionError("the number of writers must be 0 (one per core) or more, got " + std::to_string(writers));
   read.Check();
+}
+
+int DepthBatchOptions::ResolvedWriters() const {
+  return writers > 0 ? writers : int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 PhotoOutputWriter DepthFormatWriter(const std::string& output_dir, const std::vector<DepthFormat>& formats) {
@@ -120,13 +126,20 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
 
   std::future<Decoded> next;
   if (!inputs.empty()) next = std::async(std::launch::async, DecodeSafely, inputs[0].path, options.read);
-  std::future<std::vector<std::string>> pending_write;
-  std::string pending_input;
   for (const auto& input : inputs) ProtectInput(input.path);
-  auto finish_write = [&]() {
-    if (!pending_write.valid()) return;
+  // Photos being finished and written, oldest first; their results are
+  // taken in input order, so the report lists outputs as the inputs came.
+  struct PendingWrite {
+    std::string input;
+    std::future<std::vector<std::string>> paths;
+  };
+  std::deque<PendingWrite> pending;
+  const size_t max_pending = size_t(options.ResolvedWriters());
+  auto finish_oldest_write = [&]() {
+    PendingWrite oldest = std::move(pending.front());
+    pending.pop_front();
     try {
-      std::vector<std::string> paths = pending_write.get();
+      std::vector<std::string> paths = oldest.paths.get();
       ++report.succeeded;
       report.written.insert(report.written.end(), paths.begin(), paths.end());
     } catch (const Interrupted&) {
@@ -135,9 +148,9 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
       report.not_started += 1;
     } catch (const PartialOutputError& e) {
       report.written.insert(report.written.end(), e.written().begin(), e.written().end());
-      report.failures.push_back({pending_input, e.what()});
+      report.failures.push_back({oldest.input, e.what()});
     } catch (const Error& e) {
-      report.failures.push_back({pending_input, e.what()});
+      report.failures.push_back({oldest.input, e.what()});
     }
   };
 
@@ -162,16 +175,15 @@ DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vecto
       progress.Set(double(i + 1));
       continue;
     }
-    finish_write();
-    pending_input = inputs[i].path;
+    while (pending.size() >= max_pending) finish_oldest_write();
     // The second stage of the estimate (upsampling) runs with the writing.
-    pending_write = std::async(std::launch::async, [finish = std::move(finish), &writer, input = inputs[i],
-                                                    photo = decoded.image]() {
-      return writer(input, photo, finish());
-    });
+    pending.push_back({inputs[i].path, std::async(std::launch::async, [finish = std::move(finish), &writer,
+                                                                      input = inputs[i], photo = decoded.image]() {
+                         return writer(input, photo, finish());
+                       })});
     progress.Set(double(i + 1));
   }
-  finish_write();
+  while (!pending.empty()) finish_oldest_write();
   progress.Finish();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;

@@ -34,13 +34,19 @@ struct DepthBatchOptions {
   ImageReadOptions read;
   bool show_progress = true;
   std::string label = "depth";  // progress line label
+  // Photos being finished (edge-aware upsampling) and written at the same
+  // time, alongside the network. That work costs several network runs per
+  // photo, so with one writer the network's core sat idle: two writers on 2
+  // cores cut a 40-photo batch by N % (docs/PERFORMANCE.md). 0 = one per core.
+  int writers = 0;
+  int ResolvedWriters() const;  // writers, or the core count for 0
   void Check() const;
 };
 
 // Writes everything one photo produces and returns the paths. It must be
 // all or nothing (a StagingDirectory), or throw PartialOutputError naming
 // what it kept and why the rest failed; Interrupted abandons the photo.
-// Runs on a worker thread, one photo at a time.
+// Runs on worker threads, several photos at a time (DepthBatchOptions::writers).
 using PhotoOutputWriter =
     std::function<std::vector<std::string>(const BatchInput& input, const cv::Mat3b& photo, const DepthMap& depth)>;
 
@@ -62,10 +68,12 @@ struct DepthBatchReport {
 int RecommendedInferenceThreads(size_t batch_size);
 
 // Decoding the next photo, and finishing (upsampling) and writing the
-// previous one, overlap with the network run. Throws only for problems that
-// stop the whole batch (an unusable output directory); per-image problems go to the report. When
-// InterruptRequested() turns true it stops after the image in progress, whose
-// outputs are finished first (or, if its writer throws Interrupted, removed).
+// previous ones (up to options.writers at once, so 'writer' must be safe to
+// call concurrently), overlap with the network run. Throws only for problems
+// that stop the whole batch (an unusable output directory); per-image
+// problems go to the report, outputs in input order. When InterruptRequested() turns
+// true it stops after the images in progress, whose outputs are finished
+// first (or, if a writer throws Interrupted, removed).
 // Every input is registered with ProtectInput: no output replaces one.
 DepthBatchReport RunDepthBatch(const DepthEstimator& estimator, const std::vector<BatchInput>& inputs,
                                const DepthBatchOptions& options, const PhotoOutputWriter& writer);

@@ -3,7 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -108,6 +111,61 @@ TEST(DepthBatch, UnusableOutputDirectoryStopsBeforeAnyWork) {
   EXPECT_THROW(RunDepthBatch(estimator, inputs, options), FileError);
   options.output_dir = "/proc/depthforge-cannot-write-here";
   EXPECT_THROW(RunDepthBatch(estimator, inputs, options), FileError);
+}
+
+// With three writers, three photos are written at once: each writer waits
+// until three are in flight (a rendezvous that a one-at-a-time batch would
+// never reach; the wait is bounded only so that such a bug fails instead of
+// hanging). Outputs are reported in input order whatever order writers end in.
+TEST(DepthBatch, WritersRunConcurrentlyAndTheReportKeepsInputOrder) {
+  testing::TempDir dir;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 6; ++i) {
+    paths.push_back(dir.File("p" + std::to_string(i) + ".jpg"));
+    if (i == 4) {
+      WriteFileBytes(paths.back(), "not a photo");
+    } else {
+      WritePhoto(paths.back());
+    }
+  }
+  DepthBatchOptions options;
+  options.output_dir = dir.File("out");
+  options.show_progress = false;
+  options.writers = 3;
+  std::mutex mutex;
+  std::condition_variable changed;
+  int in_flight = 0, most_in_flight = 0, arrivals = 0;
+  PhotoOutputWriter writer = [&](const BatchInput& input, const cv::Mat3b&, const DepthMap&) {
+    std::unique_lock<std::mutex> lock(mutex);
+    ++in_flight;
+    ++arrivals;
+    most_in_flight = std::max(most_in_flight, in_flight);
+    changed.notify_all();
+    // The first three meet; later ones need not (the batch may end first).
+    if (arrivals <= 3) changed.wait_for(lock, std::chrono::seconds(30), [&] { return in_flight >= 3 || arrivals > 3; });
+    --in_flight;
+    changed.notify_all();
+    if (input.stem == "p1") throw FileError(dir.File("out/p1.npy"), "disk full");
+    return std::vector<std::string>{input.stem + ".out"};
+  };
+  FakeEstimator estimator;
+  DepthBatchReport report = RunDepthBatch(estimator, CollectImageInputs(paths), options, writer);
+  EXPECT_EQ(most_in_flight, 3);
+  EXPECT_EQ(report.succeeded, 4);
+  EXPECT_EQ(report.written, (std::vector<std::string>{"p0.out", "p2.out", "p3.out", "p5.out"}));
+  ASSERT_EQ(report.failures.size(), 2u);
+  EXPECT_THAT(report.failures[0].first, HasSubstr("p4.jpg"));  // decoding fails before p1's writer is collected
+  EXPECT_THAT(report.failures[1].second, HasSubstr("disk full"));
+}
+
+TEST(DepthBatch, WritersDefaultToOnePerCore) {
+  DepthBatchOptions options;
+  options.output_dir = "out";
+  EXPECT_EQ(options.ResolvedWriters(), int(std::max(1u, std::thread::hardware_concurrency())));
+  options.writers = 1;
+  EXPECT_EQ(options.ResolvedWriters(), 1);
+  options.writers = -1;
+  EXPECT_THROW(options.Check(), OptionError);
 }
 
 TEST(DepthBatch, InferenceThreadsLeaveACoreForIoInBatches) {

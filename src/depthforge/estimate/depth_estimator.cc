@@ -36,6 +36,7 @@ void EstimatorOptions::Check() const {
     throw OptionError("border resolution must be between 0.25 and 1");
   }
   if (threads < 0) throw OptionError("threads must be 0 (all cores) or positive");
+  if (expected_images < 0) throw OptionError("expected images must be 0 (many) or positive");
   upsample.Check();
 }
 

@@ -77,6 +77,10 @@ struct EstimatorOptions {
   UpsampleOptions upsample;
   Backend backend = Backend::kAuto;
   int threads = 0;  // threads for one network run; 0 = every core
+  // How many photos this estimator is made for; 0 = many (a video, a
+  // server). Backend::kAuto takes the engine whose set-up pays off
+  // (network.h, kOneDnnWorthwhileImages).
+  int expected_images = 0;
   void Check() const;
 };
 

@@ -19,7 +19,7 @@ NetworkDepthEstimator::NetworkDepthEstimator(const TfliteModel& model, ModelSpec
   }
   size_multiple_ = model.SizeMultiple();
   CheckInferenceSize();
-  network_ = CreateNetwork(model, options_.backend, options_.threads);
+  network_ = CreateNetwork(model, options_.backend, options_.threads, options_.expected_images);
 }
 
 NetworkDepthEstimator::NetworkDepthEstimator(const OnnxModel& model, ModelSpec spec, EstimatorOptions options)

@@ -48,38 +48,78 @@ std::vector<DepthFormat> ParseDepthFormats(const std::string& list) {
   return formats;
 }
 
-cv::Mat3b ColorizeDepth(const DepthMap& depth) {
-  // Work in "nearness": inverse depth for metric maps, the value itself for
-  // inverse depth and disparity, so that near is always large.
-  cv::Mat1f nearness(depth.values.size(), 0.f);
-  cv::Mat1b valid = depth.ValidMask();
+namespace {
+
+// The colour rendering's 256 colours (BGR): black for unknown pixels, then
+// 'inferno' from far (1) to near (255).
+const std::vector<cv::Vec3b>& DepthPalette() {
+  static const std::vector<cv::Vec3b> palette = [] {
+    cv::Mat1b ramp(1, 256);
+    for (int i = 0; i < 256; ++i) ramp(0, i) = uchar(i);
+    cv::Mat3b inferno;
+    cv::applyColorMap(ramp, inferno, cv::COLORMAP_INFERNO);
+    std::vector<cv::Vec3b> colours(256, cv::Vec3b(0, 0, 0));
+    for (int k = 1; k < 256; ++k) colours[size_t(k)] = inferno(0, ((k - 1) * 255 + 127) / 254);
+    return colours;
+  }();
+  return palette;
+}
+
+// Indices into DepthPalette(): "nearness" (inverse depth for metric maps,
+// the value itself for inverse depth and disparity, so that near is always
+// large) between its 2nd and 98th percentiles spread over 1..255; unknown 0.
+cv::Mat1b DepthColorIndices(const DepthMap& depth) {
+  const bool metric = depth.kind == DepthKind::kMetricDepth;
+  auto is_known = [](float v) { return std::isfinite(v) && v > 0.f; };
+  // The percentiles from a grid of about 20,000 pixels: as steady as from
+  // all of them for a colour scale, at a fraction of the sorting.
+  const int step = std::max(1, int(std::sqrt(double(depth.values.total()) / 20000.0)));
   std::vector<float> samples;
-  samples.reserve(depth.values.total() / 4 + 1);
-  for (int y = 0; y < depth.height(); ++y) {
-    for (int x = 0; x < depth.width(); ++x) {
-      if (!valid(y, x)) continue;
-      float v = depth.values(y, x);
-      float n = depth.kind == DepthKind::kMetricDepth ? 1.f / v : v;
-      nearness(y, x) = n;
-      if (((x ^ y) & 1) == 0) samples.push_back(n);
+  for (int y = 0; y < depth.height(); y += step) {
+    const float* row = depth.values[y];
+    for (int x = 0; x < depth.width(); x += step) {
+      if (is_known(row[x])) samples.push_back(metric ? 1.f / row[x] : row[x]);
     }
   }
   float lo = 0, hi = 1;
   if (!samples.empty()) {
-    auto at = [&](double q) {
-      size_t k = std::min(samples.size() - 1, size_t(q * double(samples.size() - 1)));
-      std::nth_element(samples.begin(), samples.begin() + long(k), samples.end());
-      return samples[k];
-    };
-    lo = at(0.02);
-    hi = at(0.98);
+    const auto low_at = samples.begin() + long(0.02 * double(samples.size() - 1));
+    const auto high_at = samples.begin() + long(0.98 * double(samples.size() - 1));
+    std::nth_element(samples.begin(), low_at, samples.end());
+    lo = *low_at;
+    std::nth_element(low_at, high_at, samples.end());  // everything before low_at is below it
+    hi = *high_at;
     if (hi <= lo) hi = lo + 1e-6f;
   }
-  cv::Mat1b gray;
-  nearness.convertTo(gray, CV_8U, 255.0 / (hi - lo), -255.0 * lo / (hi - lo));
-  cv::Mat3b color;
-  cv::applyColorMap(gray, color, cv::COLORMAP_INFERNO);
-  color.setTo(cv::Scalar::all(0), ~valid);
+  const float scale = 254.f / (hi - lo);
+  cv::Mat1b indices(depth.values.size());
+  for (int y = 0; y < depth.height(); ++y) {
+    const float* row = depth.values[y];
+    uchar* out = indices[y];
+    for (int x = 0; x < depth.width(); ++x) {
+      const float v = row[x];
+      if (!is_known(v)) {
+        out[x] = 0;
+        continue;
+      }
+      const float level = ((metric ? 1.f / v : v) - lo) * scale;
+      out[x] = uchar(1.5f + std::clamp(level, 0.f, 254.f));  // 1 + rounded level
+    }
+  }
+  return indices;
+}
+
+}  // namespace
+
+cv::Mat3b ColorizeDepth(const DepthMap& depth) {
+  const cv::Mat1b indices = DepthColorIndices(depth);
+  const std::vector<cv::Vec3b>& palette = DepthPalette();
+  cv::Mat3b color(indices.size());
+  for (int y = 0; y < indices.rows; ++y) {
+    const uchar* index = indices[y];
+    cv::Vec3b* out = color[y];
+    for (int x = 0; x < indices.cols; ++x) out[x] = palette[index[x]];
+  }
   return color;
 }
 
@@ -118,7 +158,7 @@ void WriteDepth(const std::string& path, const DepthMap& depth, DepthFormat form
     case DepthFormat::kNpy: WriteNpy(path, depth.values); return;
     case DepthFormat::kPfm: WritePfm(path, depth.values); return;
     case DepthFormat::kPng16: WritePng(path, ToMillimetres(depth)); return;
-    case DepthFormat::kColor: WritePng(path, ColorizeDepth(depth)); return;
+    case DepthFormat::kColor: WritePalettePng(path, DepthColorIndices(depth), DepthPalette()); return;
   }
 }
 

@@ -24,7 +24,8 @@ std::string FileSuffix(DepthFormat format);  // ".npy", ".png", ".pfm", ".color.
 std::vector<DepthFormat> ParseDepthFormats(const std::string& list);
 
 // Colour image of a depth map: inverse depth between robust percentiles
-// mapped through 'inferno', near = bright, unknown = black.
+// mapped through 'inferno' (255 levels), near = bright, unknown = black.
+// DepthFormat::kColor writes exactly these pixels, as a palette PNG.
 cv::Mat3b ColorizeDepth(const DepthMap& depth);
 
 // Each writer is atomic and throws FileError naming the path.

@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <set>
 
 #include <opencv2/imgcodecs.hpp>
 
 #include "depthforge/core/error.h"
 #include "depthforge/io/npy.h"
+#include "depthforge/util/atomic_file.h"
 #include "depthforge/testing/test_util.h"
 
 namespace depthforge {
@@ -74,6 +77,22 @@ TEST(DepthIo, ColorMapsNearToBrightAndUnknownToBlack) {
   auto brightness = [](cv::Vec3b c) { return int(c[0]) + c[1] + c[2]; };
   EXPECT_GT(brightness(color(10, 2)), brightness(color(10, 28)));  // near (left) brighter
   EXPECT_EQ(color(0, 0), cv::Vec3b(0, 0, 0));
+}
+
+// The file is a palette PNG holding exactly ColorizeDepth's pixels, and a
+// map spanning its range uses the whole scale.
+TEST(DepthIo, ColorFileIsAPalettePngOfColorizeDepth) {
+  testing::TempDir dir;
+  DepthMap depth = Ramp();
+  WriteDepth(dir.File("d.color.png"), depth, DepthFormat::kColor);
+  EXPECT_EQ(ReadFileBytes(dir.File("d.color.png"))[8 + 8 + 9], 3) << "colour type: palette";
+  cv::Mat3b from_file = cv::imread(dir.File("d.color.png"), cv::IMREAD_COLOR);
+  cv::Mat3b expected = ColorizeDepth(depth);
+  ASSERT_EQ(from_file.size(), expected.size());
+  EXPECT_EQ(cv::norm(from_file, expected, cv::NORM_INF), 0);
+  std::set<std::array<uchar, 3>> colours;
+  for (const cv::Vec3b& c : cv::Mat_<cv::Vec3b>(expected)) colours.insert({c[0], c[1], c[2]});
+  EXPECT_GE(colours.size(), 20u);  // the ramp's distinct depths get distinct colours
 }
 
 TEST(DepthIo, WritingToAMissingDirectoryFailsCleanly) {

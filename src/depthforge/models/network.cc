@@ -15,14 +15,15 @@ Backend BackendFromString(const std::string& name) { return BackendNames().Parse
 
 std::string ToString(Backend backend) { return BackendNames().Name(backend); }
 
-Backend ResolveBackend(const TfliteModel& model, Backend backend) {
+Backend ResolveBackend(const TfliteModel& model, Backend backend, int expected_images) {
   if (backend != Backend::kAuto) return backend;
   if (!IsInt8Graph(model)) return Backend::kTorch;
-  return OneDnnIsExact() && IsOneDnnGraph(model) ? Backend::kOneDnn : Backend::kXnnpack;
+  const bool long_run = expected_images <= 0 || expected_images >= kOneDnnWorthwhileImages;
+  return long_run && OneDnnIsExact() && IsOneDnnGraph(model) ? Backend::kOneDnn : Backend::kXnnpack;
 }
 
-std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend, int threads) {
-  switch (ResolveBackend(model, backend)) {
+std::unique_ptr<Network> CreateNetwork(const TfliteModel& model, Backend backend, int threads, int expected_images) {
+  switch (ResolveBackend(model, backend, expected_images)) {
     case Backend::kOpenCv: {
       // OpenCvNetwork, built in libdepthforge_opencv.so (opencv_network.cc):
       // OpenCV's dnn is loaded only for this cross-check backend.

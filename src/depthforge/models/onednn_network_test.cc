@@ -39,6 +39,11 @@ TEST(OneDnnNetwork, FastDepthGivesXnnpacksLevelsAndTheAuthorsPrediction) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(pred_path, "data/fastdepth_sample/pred.npy");
   TfliteModel model = ReadTflite(model_path);
   EXPECT_EQ(ResolveBackend(model, Backend::kAuto), Backend::kOneDnn);
+  // A few photos do not repay oneDNN's kernel compiling; a batch does.
+  EXPECT_EQ(ResolveBackend(model, Backend::kAuto, 1), Backend::kXnnpack);
+  EXPECT_EQ(ResolveBackend(model, Backend::kAuto, kOneDnnWorthwhileImages - 1), Backend::kXnnpack);
+  EXPECT_EQ(ResolveBackend(model, Backend::kAuto, kOneDnnWorthwhileImages), Backend::kOneDnn);
+  EXPECT_EQ(ResolveBackend(model, Backend::kOneDnn, 1), Backend::kOneDnn);
   OneDnnNetwork network(model, 2);
   cv::Mat rgb = ReadNpy(rgb_path).ToFloatMat(rgb_path);
   cv::Mat1f expected = ReadNpy(pred_path).ToFloatMat(pred_path);
