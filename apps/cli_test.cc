@@ -165,6 +165,27 @@ TEST(Cli, LoadsOpenCvsImageCodecsOnlyForOtherFormats) {
   EXPECT_TRUE(loads_codecs("depth " + ppm + " -o " + dir.File("c") + " -q"));
 }
 
+// FFmpeg's libraries (~60 ms to load with their trees) only for commands
+// that read or write a video: a photo's depth and stereo pair do not, its
+// orbit video and a video conversion do.
+TEST(Cli, LoadsFfmpegOnlyForVideos) {
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(photo, "data/photos/home.jpg");
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
+  testing::TempDir dir;
+  auto loads_ffmpeg = [&](const std::string& arguments) {
+    auto result = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " " + arguments);
+    EXPECT_EQ(result.exit_code, 0) << arguments << "\n" << result.output.substr(result.output.size() > 2000 ? result.output.size() - 2000 : 0);
+    return result.output.find("file=libavcodec.so") != std::string::npos &&
+           result.output.find("libdepthforge_ffmpeg.so") != std::string::npos;
+  };
+  EXPECT_FALSE(loads_ffmpeg("models list"));
+  EXPECT_FALSE(loads_ffmpeg("depth " + photo + " -o " + dir.File("a") + " -q"));
+  EXPECT_FALSE(loads_ffmpeg("convert " + photo + " -o " + dir.File("b") + " --as hsbs -q"));
+  EXPECT_TRUE(loads_ffmpeg("convert " + photo + " -o " + dir.File("c") + " --as orbit --seconds 1 -q"));
+  EXPECT_TRUE(loads_ffmpeg("video " + clip + " -o " + dir.File("d") + " --end 0.5 -q"));
+  EXPECT_TRUE(fs::exists(dir.File("c/home.orbit.mp4")));
+}
+
 // Without libdepthforge_torch.so beside libdepthforge.so (a partial
 // install), a command that needs LibTorch says what is missing and which
 // commands need it; the others still work.

@@ -19,7 +19,7 @@
 #include "depthforge/render/parallax.h"
 #include "depthforge/render/view_synthesis.h"
 #include "depthforge/video/depth_stabilizer.h"
-#include "depthforge/video/video_encoder.h"
+#include "depthforge/video/video_encoder_options.h"
 
 namespace depthforge {
 

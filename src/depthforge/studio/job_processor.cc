@@ -9,7 +9,7 @@
 #include "depthforge/io/image_io.h"
 #include "depthforge/models/model_registry.h"
 #include "depthforge/util/atomic_file.h"
-#include "depthforge/video/video_reader.h"
+#include "depthforge/video/video_properties.h"
 
 namespace depthforge {
 namespace fs = std::filesystem;
@@ -82,10 +82,10 @@ double JobProcessor::CheckJob(const Job& job, const std::string& input_path, con
   }
   VideoOptions(job.request).Check();
   try {
-    VideoReader reader(input_path);
-    const int64_t pixels = int64_t(reader.size().width) * reader.size().height;
+    const VideoProperties video = ReadVideoProperties(input_path);
+    const int64_t pixels = int64_t(video.size.width) * video.size.height;
     if (pixels > limits.max_pixels) throw FileError(name, "the video frames are larger than this server accepts");
-    const double end = job.request.end > 0 ? std::min(job.request.end, reader.duration()) : reader.duration();
+    const double end = job.request.end > 0 ? std::min(job.request.end, video.duration) : video.duration;
     if (end - job.request.start > limits.max_video_seconds) {
       throw FileError(name, "the video is " + std::to_string(int(end - job.request.start)) +
                                 " s long; this server converts at most " +
@@ -138,7 +138,7 @@ std::vector<JobOutput> JobProcessor::JoinParts(const Job& job, const std::string
                                                const std::string& output_dir) {
   VideoConverter converter(Estimator(job.request.model, true), VideoOptions(job.request));
   VideoConvertResult result;
-  result.frame_rate = VideoReader(input_path).frame_rate();
+  result.frame_rate = ReadVideoProperties(input_path).frame_rate;
   if (!(result.frame_rate > 0)) result.frame_rate = 25;  // as EncodeSegments assumes
   fs::create_directories(output_dir);
   converter.JoinSegments(input_path, part_works, output_dir, "video", result);

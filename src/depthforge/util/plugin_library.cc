@@ -73,4 +73,12 @@ void* OpenCvLibrarySymbol(const char* name) {
   return Symbol(kOpenCv, handle, once, name);
 }
 
+void* FfmpegLibrarySymbol(const char* name) {
+  static const Plugin kFfmpeg{"libdepthforge_ffmpeg.so", "DEPTHFORGE_FFMPEG_LIBRARY",
+                              "the FFmpeg part of depthforge (needed for video input and output)"};
+  static std::once_flag once;
+  static void* handle = nullptr;
+  return Symbol(kFfmpeg, handle, once, name);
+}
+
 }  // namespace depthforge

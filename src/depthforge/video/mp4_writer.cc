@@ -1,7 +1,7 @@
 #include "depthforge/video/mp4_writer.h"
 
-
 #include "depthforge/core/error.h"
+#include "depthforge/video/photo_video.h"
 #include "depthforge/video/video_writer.h"
 
 namespace depthforge {
@@ -31,3 +31,15 @@ void Mp4Writer::Write(const cv::Mat3b& frame) {
 void Mp4Writer::Finish() { impl_->writer->Finish(); }
 
 }  // namespace depthforge
+
+// WritePhotoVideo (photo_video.h), whose encoding needs FFmpeg.
+extern "C" int depthforge_ffmpeg_write_photo_video(const std::string* path, const cv::Mat3b* image,
+                                                   const depthforge::DepthMap* depth,
+                                                   const depthforge::Intrinsics* camera, depthforge::PhotoVideoKind kind,
+                                                   const depthforge::PhotoVideoOptions* options) {
+  depthforge::Mp4Writer writer(*path, depthforge::PhotoVideoFrameSize(image->size(), *options), options->fps);
+  depthforge::RenderPhotoVideo(*image, *depth, *camera, kind, *options,
+                               [&](int, const cv::Mat3b& frame) { writer.Write(frame); });
+  writer.Finish();
+  return writer.frames_written();
+}

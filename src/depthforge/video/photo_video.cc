@@ -10,7 +10,7 @@
 #include "depthforge/core/error.h"
 #include "depthforge/render/splat_renderer.h"
 #include "depthforge/util/interrupt.h"
-#include "depthforge/video/mp4_writer.h"
+#include "depthforge/util/plugin_library.h"
 
 namespace depthforge {
 
@@ -121,13 +121,14 @@ void RenderPhotoVideo(const cv::Mat3b& image, const DepthMap& depth, const Intri
   }
 }
 
+// The encoding is FFmpeg's: libdepthforge_ffmpeg.so (mp4_writer.cc).
 int WritePhotoVideo(const std::string& path, const cv::Mat3b& image, const DepthMap& depth, const Intrinsics& camera,
                     PhotoVideoKind kind, const PhotoVideoOptions& options) {
   options.Check();
-  Mp4Writer writer(path, PhotoVideoFrameSize(image.size(), options), options.fps);
-  RenderPhotoVideo(image, depth, camera, kind, options, [&](int, const cv::Mat3b& frame) { writer.Write(frame); });
-  writer.Finish();
-  return writer.frames_written();
+  using Entry = int (*)(const std::string*, const cv::Mat3b*, const DepthMap*, const Intrinsics*, PhotoVideoKind,
+                        const PhotoVideoOptions*);
+  return reinterpret_cast<Entry>(FfmpegLibrarySymbol("depthforge_ffmpeg_write_photo_video"))(&path, &image, &depth,
+                                                                                             &camera, kind, &options);
 }
 
 }  // namespace depthforge

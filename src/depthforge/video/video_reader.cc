@@ -16,6 +16,7 @@ extern "C" {
 
 #include "depthforge/core/error.h"
 #include "depthforge/video/av_error.h"
+#include "depthforge/video/video_properties.h"
 
 namespace depthforge {
 
@@ -208,3 +209,13 @@ void VideoReader::SeekBefore(double seconds) {
 }
 
 }  // namespace depthforge
+
+// ReadVideoProperties (video_properties.h) for callers outside this library.
+extern "C" void depthforge_ffmpeg_read_video_properties(const std::string* path,
+                                                       depthforge::VideoProperties* properties) {
+  depthforge::VideoReader reader(*path);
+  properties->size = reader.size();
+  properties->frame_rate = reader.frame_rate();
+  properties->duration = reader.duration();
+  properties->estimated_frames = reader.estimated_frames();
+}
