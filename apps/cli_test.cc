@@ -130,12 +130,16 @@ TEST(Cli, ModelsPullListVerify) {
 namespace depthforge {
 namespace {
 
-// The loader's own record of what it opened (LD_DEBUG=files) tells whether a
-// command loaded LibTorch.
-bool LoadsLibTorch(const std::string& arguments) {
+// The dynamic loader's record of a successful command (LD_DEBUG=files):
+// which libraries it opened.
+std::string LoaderRecord(const std::string& arguments) {
   auto result = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " " + arguments);
   EXPECT_EQ(result.exit_code, 0) << arguments << "\n" << result.output.substr(result.output.size() > 2000 ? result.output.size() - 2000 : 0);
-  return result.output.find("file=libtorch_cpu.so") != std::string::npos;
+  return result.output;
+}
+
+bool LoadsLibTorch(const std::string& arguments) {
+  return LoaderRecord(arguments).find("file=libtorch_cpu.so") != std::string::npos;
 }
 
 TEST(Cli, LoadsLibTorchOnlyWhenACommandNeedsIt) {
@@ -156,9 +160,7 @@ TEST(Cli, LoadsOpenCvsImageCodecsOnlyForOtherFormats) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(ppm, "data/rgbd/other_formats/NYU_color.ppm");
   testing::TempDir dir;
   auto loads_codecs = [&](const std::string& arguments) {
-    auto result = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " " + arguments);
-    EXPECT_EQ(result.exit_code, 0) << arguments;
-    return result.output.find("file=libopencv_imgcodecs.so") != std::string::npos;
+    return LoaderRecord(arguments).find("file=libopencv_imgcodecs.so") != std::string::npos;
   };
   EXPECT_FALSE(loads_codecs("depth " + photo + " -o " + dir.File("a") + " -q"));
   EXPECT_FALSE(loads_codecs("convert " + photo + " -o " + dir.File("b") + " --as hsbs,anaglyph -q"));
@@ -173,10 +175,8 @@ TEST(Cli, LoadsFfmpegOnlyForVideos) {
   DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
   testing::TempDir dir;
   auto loads_ffmpeg = [&](const std::string& arguments) {
-    auto result = testing::RunCommand("LD_DEBUG=files " + std::string(DEPTHFORGE_CLI_PATH) + " " + arguments);
-    EXPECT_EQ(result.exit_code, 0) << arguments << "\n" << result.output.substr(result.output.size() > 2000 ? result.output.size() - 2000 : 0);
-    return result.output.find("file=libavcodec.so") != std::string::npos &&
-           result.output.find("libdepthforge_ffmpeg.so") != std::string::npos;
+    const std::string record = LoaderRecord(arguments);
+    return record.find("file=libavcodec.so") != std::string::npos && record.find("libdepthforge_ffmpeg.so") != std::string::npos;
   };
   EXPECT_FALSE(loads_ffmpeg("models list"));
   EXPECT_FALSE(loads_ffmpeg("depth " + photo + " -o " + dir.File("a") + " -q"));

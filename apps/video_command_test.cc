@@ -37,17 +37,20 @@ TEST(VideoCli, BadFilesAreNamedAndTheRestIsConverted) {
 }
 
 TEST(VideoCli, AKilledConversionResumesFromItsFinishedSegments) {
-  DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/tree.avi");
+  // vtest.avi (10 fps): ten frames to a segment, so the three left after
+  // the kill take far longer than the 50 ms between looks (tree.avi holds
+  // its pictures for seconds, and its last segments ended before the kill).
+  DEPTHFORGE_REQUIRE_MIRROR_FILE(clip, "data/video/vtest.avi");
   testing::TempDir dir;
   const std::string out = dir.File("out");
-  const std::string work = VideoConverter::WorkFolder(out, "tree");
-  const std::string args = "video " + clip + " -o " + out + " --as hsbs --end 8 --segment-seconds 1 -q";
+  const std::string work = VideoConverter::WorkFolder(out, "vtest");
+  const std::string args = "video " + clip + " -o " + out + " --as hsbs --end 6 --segment-seconds 1 -q";
   // kill -9 once three segments are done: no chance to clean anything up.
   testing::CommandResult killed = testing::RunCommand(
       std::string(DEPTHFORGE_CLI_PATH) + " " + args + " & pid=$!; for i in $(seq 1200); do [ -e " + work +
       "/000002.state ] && break; sleep 0.05; done; kill -9 $pid; wait $pid; echo status $?");
   ASSERT_THAT(killed.output, HasSubstr("status 137"));
-  EXPECT_FALSE(fs::exists(out + "/tree_LR.mp4"));
+  EXPECT_FALSE(fs::exists(out + "/vtest_LR.mp4"));
   ASSERT_TRUE(fs::exists(work + "/000002.state"));
 
   auto resumed = RunCli(args + " --resume");
@@ -56,12 +59,12 @@ TEST(VideoCli, AKilledConversionResumesFromItsFinishedSegments) {
   // Only the output is left: no work folder, no temporary file.
   int entries = 0;
   for (const auto& entry : fs::directory_iterator(out)) {
-    EXPECT_EQ(entry.path().filename(), "tree_LR.mp4");
+    EXPECT_EQ(entry.path().filename(), "vtest_LR.mp4");
     ++entries;
   }
   EXPECT_EQ(entries, 1);
-  // Every frame before 8 s, each once.
-  VideoReader source(clip), converted(out + "/tree_LR.mp4");
+  // Every frame before 6 s, each once.
+  VideoReader source(clip), converted(out + "/vtest_LR.mp4");
   VideoFrame a, b;
   int64_t frames = 0;
   while (converted.Read(b)) {
@@ -69,8 +72,8 @@ TEST(VideoCli, AKilledConversionResumesFromItsFinishedSegments) {
     EXPECT_NEAR(a.time, b.time, 1e-3);
     ++frames;
   }
-  EXPECT_TRUE(!source.Read(a) || a.time >= 8.0);
-  EXPECT_GT(frames, 10);  // tree.avi holds its pictures for varying times: 19 frames in 8 s
+  EXPECT_TRUE(!source.Read(a) || a.time >= 6.0);
+  EXPECT_EQ(frames, 60);
 
   auto again = RunCli(args + " --resume");
   EXPECT_THAT(again.output, HasSubstr("already converted"));

@@ -5,7 +5,9 @@
 // Network alone (LibTorch backend vs the same float network in OpenCV's dnn
 // module and the int8 network on XNNPACK, same process, same inputs) and end to end in batch mode: decode
 // JPEG -> depth -> edge-aware upsampling -> write npy + png16 + colour PNG,
-// per image, for both backends; and the 16-bit PNG encoder against libpng. Batch rows time one pass over the 8 photos
+// per image, for each backend and for one writer against one per core; the
+// 16-bit PNG encoder against libpng; the colour picture as a palette PNG
+// against an RGB one. Batch rows time one pass over the 8 photos
 // (divide by the 'images' counter); medians over 5 repetitions.
 #include <benchmark/benchmark.h>
 
@@ -18,6 +20,7 @@
 
 #include "depthforge/estimate/depth_batch.h"
 #include "depthforge/estimate/network_estimator.h"
+#include "depthforge/io/depth_io.h"
 #include "depthforge/io/image_io.h"
 #include "depthforge/io/png_writer.h"
 #include "depthforge/models/network.h"
@@ -43,7 +46,7 @@ BENCHMARK_CAPTURE(BM_NetworkAlone, xnnpack_int8_224x224, Backend::kXnnpack, 0)->
 BENCHMARK_CAPTURE(BM_NetworkAlone, torch_224x224_1_thread, Backend::kTorch, 1)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_NetworkAlone, xnnpack_int8_224x224_1_thread, Backend::kXnnpack, 1)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 
-void BM_EndToEndBatch(benchmark::State& state, Backend backend, int threads) {
+void BM_EndToEndBatch(benchmark::State& state, Backend backend, int threads, int writers = 0) {
   EstimatorOptions options;
   options.backend = backend;
   options.threads = threads;
@@ -52,6 +55,7 @@ void BM_EndToEndBatch(benchmark::State& state, Backend backend, int threads) {
   batch.output_dir = (fs::temp_directory_path() / "depthforge-bench-out").string();
   batch.formats = {DepthFormat::kNpy, DepthFormat::kPng16, DepthFormat::kColor};
   batch.show_progress = false;
+  batch.writers = writers;
   const auto& photos = bench::Photos640x480();
   RunDepthBatch(estimator, photos, batch);  // warm up
   for (auto _ : state) {
@@ -66,6 +70,9 @@ BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480_all_cores, Backend::kTorch, 0)
     ->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_EndToEndBatch, torch_640x480, Backend::kTorch, RecommendedInferenceThreads(8))->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_EndToEndBatch, xnnpack_int8_640x480, Backend::kXnnpack, RecommendedInferenceThreads(8))->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+// One writer (the batch before 2026-12-01) against one per core (the default).
+BENCHMARK_CAPTURE(BM_EndToEndBatch, onednn_int8_640x480_1_writer, Backend::kOneDnn, RecommendedInferenceThreads(8), 1)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_EndToEndBatch, onednn_int8_640x480, Backend::kOneDnn, RecommendedInferenceThreads(8))->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_EndToEndBatch, opencv_dnn_640x480, Backend::kOpenCv, 0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime()->Repetitions(5);
 
 // Writing the 16-bit millimetre PNG of a real 640x480 depth map: our encoder
@@ -97,6 +104,25 @@ void BM_Png16(benchmark::State& state, bool ours) {
 }
 BENCHMARK_CAPTURE(BM_Png16, depthforge_encoder, true)->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5);
 BENCHMARK_CAPTURE(BM_Png16, opencv_libpng_level1, false)->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5);
+
+// The colour picture of that map: the palette PNG `depth` writes against an
+// RGB PNG of the same pixels (both with the colouring and the file write).
+void BM_ColorPng(benchmark::State& state, bool palette) {
+  DepthMap depth;
+  MillimetreDepth().convertTo(depth.values, CV_32F, 1e-3);
+  const std::string path = (fs::temp_directory_path() / "depthforge-bench.color.png").string();
+  for (auto _ : state) {
+    if (palette) {
+      WriteDepth(path, depth, DepthFormat::kColor);
+    } else {
+      WritePng(path, ColorizeDepth(depth));
+    }
+  }
+  state.counters["bytes"] = double(fs::file_size(path));
+  fs::remove(path);
+}
+BENCHMARK_CAPTURE(BM_ColorPng, palette, true)->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5);
+BENCHMARK_CAPTURE(BM_ColorPng, rgb, false)->Unit(benchmark::kMillisecond)->UseRealTime()->Repetitions(5);
 
 }  // namespace
 

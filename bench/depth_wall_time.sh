@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Whole `depthforge depth` commands from the shell (process start included):
 # one 640x480 photo, and 40 of them with npy,png16,color. The peer, in the
-# same run and alternating: the same program made to load the OpenCV
-# modules it linked until 2026-12-01 (imgcodecs, dnn, ximgproc, video, with
-# their library trees) by LD_PRELOAD, i.e. what those cost every command.
+# same run and alternating: another build given as PEER_BUILD (its folder,
+# e.g. the previous commit built elsewhere), or else the same program made
+# to load the OpenCV modules it linked until 2026-12-01 (imgcodecs, dnn,
+# ximgproc, video, with their library trees) by LD_PRELOAD, i.e. what those
+# cost every command.
 #   bash bench/depth_wall_time.sh [RUNS]      (after scripts/test.sh)
+#   PEER_BUILD=../old/build bash bench/depth_wall_time.sh 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-5}"
@@ -27,13 +30,19 @@ time_command() {  # variant, arguments...
   for r in $(seq "$runs"); do
     rm -rf "$work/out"
     start=$(date +%s.%N)
-    if [ "$variant" = linked ]; then LD_PRELOAD="$preload" ./build/depthforge "$@" >/dev/null; else ./build/depthforge "$@" >/dev/null; fi
+    case "$variant" in
+      linked) LD_PRELOAD="$preload" ./build/depthforge "$@" >/dev/null ;;
+      peer) "$PEER_BUILD/depthforge" "$@" >/dev/null ;;
+      *) ./build/depthforge "$@" >/dev/null ;;
+    esac
     end=$(date +%s.%N)
     echo "$end - $start" | bc
   done | median
 }
+peer=linked
+[ -n "${PEER_BUILD:-}" ] && peer=peer
 for round in 1 2 3; do
-  for variant in now linked; do
+  for variant in now $peer; do
     one=$(time_command $variant depth "$DEPTHFORGE_MIRROR/data/rgbd/color/00000.jpg" -o "$work/out" -q)
     forty=$(time_command $variant depth "$work/40" -o "$work/out" --format npy,png16,color -q)
     echo "round $round, $variant: one photo $one s; 40 photos $forty s ($(echo "scale=1; 1000 * $forty / 40" | bc) ms/photo)"

@@ -56,14 +56,22 @@ cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const Upsa
     // The photo at the depth map's resolution: the colour each depth sample saw.
     cv::Mat3b guide_low;
     cv::resize(guide, guide_low, low.size(), 0, 0, cv::INTER_AREA);
-    // Both weights are separable: the spatial one over x and y, the colour
-    // one over the three channels (the exponent of a product is a sum), so
-    // every factor comes from a small table.
-    const double two_sigma_c2 = 2 * options.sigma_color * options.sigma_color;
-    float channel_weight[256];
-    for (int d = 0; d < 256; ++d) channel_weight[d] = float(std::exp(-double(d * d) / two_sigma_c2));
     const int r = options.radius;
     const int taps = 2 * r + 1;
+    // Both with a border of r samples of 0 (unknown: no weight), so that no
+    // window needs bounds checks.
+    cv::Mat1f padded_signal;
+    cv::Mat3b padded_guide;
+    cv::copyMakeBorder(signal, padded_signal, r, r, r, r, cv::BORDER_CONSTANT, 0);
+    cv::copyMakeBorder(guide_low, padded_guide, r, r, r, r, cv::BORDER_CONSTANT, 0);
+    // Both weights are separable: the spatial one over x and y, the colour
+    // one over the three channels (the exponent of a product is a sum), so
+    // every factor comes from a small table, here indexed by the signed
+    // difference of a channel (-255..255).
+    const double two_sigma_c2 = 2 * options.sigma_color * options.sigma_color;
+    float channel_weight_table[511];
+    for (int d = -255; d <= 255; ++d) channel_weight_table[d + 255] = float(std::exp(-double(d * d) / two_sigma_c2));
+    const float* const channel_weight = channel_weight_table + 255;
     const double two_sigma_s2 = 2 * options.sigma_spatial * options.sigma_spatial;
     // Per output column: the first low-res column of its window and the taps' weights.
     std::vector<int> first_x(size_t(guide.cols));
@@ -77,6 +85,12 @@ cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const Upsa
       }
     }
     cv::parallel_for_(cv::Range(0, guide.rows), [&](const cv::Range& rows) {
+      // Locals, so that the compiler keeps them in registers across the
+      // stores to 'out' (it cannot prove those do not alias the captures).
+      const int low_rows = low.rows, low_cols = low.cols, cols = guide.cols;
+      const int* const window_x = first_x.data();
+      const float* const weights_x = weight_x.data();
+      const float* const cw = channel_weight;
       std::vector<float> weight_y(static_cast<size_t>(taps));
       for (int y = rows.start; y < rows.end; ++y) {
         const double ly = (y + 0.5) * scale_y - 0.5;
@@ -85,31 +99,30 @@ cv::Mat1f UpsampleDepth(const cv::Mat1f& low, const cv::Mat3b& guide, const Upsa
           double dy = y0 + k - ly;
           weight_y[size_t(k)] = float(std::exp(-dy * dy / two_sigma_s2));
         }
-        const cv::Vec3b* guide_row = guide[y];
+        const uchar* guide_row = guide.ptr<uchar>(y);
         float* out_row = out[y];
-        const uchar* smooth_row = smooth[std::clamp(y0 + r, 0, low.rows - 1)];
+        const uchar* smooth_row = smooth[std::clamp(y0 + r, 0, low_rows - 1)];
         const float* bilinear_row = bilinear[y];
-        for (int x = 0; x < guide.cols; ++x) {
-          const int x0 = first_x[size_t(x)];
-          if (smooth_row[std::clamp(x0 + r, 0, low.cols - 1)]) {
+        for (int x = 0; x < cols; ++x) {
+          const int x0 = window_x[x];
+          if (smooth_row[std::clamp(x0 + r, 0, low_cols - 1)]) {
             out_row[x] = bilinear_row[x];
             continue;
           }
-          const float* wx = &weight_x[size_t(x) * size_t(taps)];
-          const cv::Vec3b c = guide_row[x];
+          const float* wx = weights_x + size_t(x) * size_t(taps);
+          const int c0 = guide_row[3 * x], c1 = guide_row[3 * x + 1], c2 = guide_row[3 * x + 2];
           float sum = 0, weight_sum = 0;
           for (int ky = 0; ky < taps; ++ky) {
-            const int qy = y0 + ky;
-            if (qy < 0 || qy >= low.rows) continue;
-            const float* s_row = signal[qy];
-            const cv::Vec3b* g_row = guide_low[qy];
+            // Window row y0 + ky, column x0 + kx is padded row y0 + ky + r, column x0 + kx + r.
+            const float* s_row = padded_signal[y0 + ky + r] + (x0 + r);
+            const uchar* g_row = padded_guide.ptr<uchar>(y0 + ky + r) + 3 * (x0 + r);
+            const float wy = weight_y[size_t(ky)];
             for (int kx = 0; kx < taps; ++kx) {
-              const int qx = x0 + kx;
-              if (qx < 0 || qx >= low.cols || s_row[qx] <= 0) continue;
-              const cv::Vec3b g = g_row[qx];
-              float w = weight_y[size_t(ky)] * wx[kx] * channel_weight[std::abs(c[0] - g[0])] *
-                        channel_weight[std::abs(c[1] - g[1])] * channel_weight[std::abs(c[2] - g[2])];
-              sum += w * s_row[qx];
+              const float sample = s_row[kx];
+              if (sample <= 0) continue;
+              const uchar* g = g_row + 3 * kx;
+              const float w = wy * wx[kx] * cw[c0 - g[0]] * cw[c1 - g[1]] * cw[c2 - g[2]];
+              sum += w * sample;
               weight_sum += w;
             }
           }

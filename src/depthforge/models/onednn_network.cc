@@ -127,8 +127,13 @@ dnnl::memory Activation(SizedGraph& g, int tensor, const std::vector<int>& nhwc)
   return g.activations[tensor] = dnnl::memory(md, g.engine);
 }
 
+// Weights in oneDNN's layout, by TFLite tensor: shared by the graphs of all
+// sizes where the chosen kernels want the same layout (a fresh page costs
+// ~12 µs to fault in on this project's VMs; FastDepth's weights are 1.6 MB).
+using WeightCache = std::map<int, dnnl::memory>;
+
 std::unique_ptr<SizedGraph> BuildGraph(const TfliteModel& m, dnnl::engine engine, dnnl::stream& stream, int height, int width,
-                                       int channels) {
+                                       int channels, WeightCache& weight_cache) {
   auto g = std::make_unique<SizedGraph>();
   g->engine = engine;
   std::map<int, std::vector<int>> shape;  // runtime NHWC shapes
@@ -221,19 +226,23 @@ std::unique_ptr<SizedGraph> BuildGraph(const TfliteModel& m, dnnl::engine engine
                                       src.get_desc(), any_w, bias_md, dst.get_desc(), {op.stride_h, op.stride_w},
                                       {p[2], p[4]}, {p[3], p[5]});
     dnnl::convolution_forward::primitive_desc pd(d, attr, engine);
-    // Weights in oneDNN's preferred layout, reordered once.
-    dnnl::memory raw(user_w, engine);
-    const std::string& bytes = m.buffers[size_t(wt.buffer)];
-    if (depthwise) {  // TFLite [1, kh, kw, C] -> goihw [C, 1, 1, kh, kw]
-      auto* w = static_cast<int8_t*>(raw.get_data_handle());
-      for (int c = 0; c < oc; ++c) {
-        for (int k = 0; k < kh * kw; ++k) w[c * kh * kw + k] = int8_t(bytes[size_t(k * oc + c)]);
+    // Weights in oneDNN's preferred layout, reordered once per layout.
+    dnnl::memory& weights = weight_cache[op.inputs[1]];
+    if (!weights || weights.get_desc() != pd.weights_desc()) {
+      dnnl::memory raw(user_w, engine);
+      const std::string& bytes = m.buffers[size_t(wt.buffer)];
+      if (depthwise) {  // TFLite [1, kh, kw, C] -> goihw [C, 1, 1, kh, kw]
+        auto* w = static_cast<int8_t*>(raw.get_data_handle());
+        for (int c = 0; c < oc; ++c) {
+          for (int k = 0; k < kh * kw; ++k) w[c * kh * kw + k] = int8_t(bytes[size_t(k * oc + c)]);
+        }
+      } else {
+        std::memcpy(raw.get_data_handle(), bytes.data(), bytes.size());
       }
-    } else {
-      std::memcpy(raw.get_data_handle(), bytes.data(), bytes.size());
+      weights = dnnl::memory(pd.weights_desc(), engine);
+      dnnl::reorder(raw, weights).execute(stream, raw, weights);
+      stream.wait();  // 'raw' goes out of scope
     }
-    dnnl::memory weights(pd.weights_desc(), engine);
-    dnnl::reorder(raw, weights).execute(stream, raw, weights);
     dnnl::memory bias_memory(bias_md, engine);
     std::memcpy(bias_memory.get_data_handle(), bias.data(), bias.size() * sizeof(float));
     g->steps.push_back({dnnl::convolution_forward(pd),
@@ -258,6 +267,7 @@ struct OneDnnNetwork::Impl {
   dnnl::stream stream{engine};
   std::mutex mutex;
   std::map<std::pair<int, int>, std::unique_ptr<SizedGraph>> graphs;  // by input height, width
+  WeightCache weights;
 };
 
 OneDnnNetwork::OneDnnNetwork(const TfliteModel& model, int threads, bool allow_inexact) : impl_(std::make_unique<Impl>()) {
@@ -300,7 +310,7 @@ std::vector<cv::Mat> OneDnnNetwork::Forward(const std::vector<cv::Mat>& images) 
     }
     auto& graph = net.graphs[{image.rows, image.cols}];
     try {
-      if (!graph) graph = BuildGraph(net.model, net.engine, net.stream, image.rows, image.cols, channels);
+      if (!graph) graph = BuildGraph(net.model, net.engine, net.stream, image.rows, image.cols, channels, net.weights);
     } catch (const dnnl::error& e) {
       throw Error(net.model.name + ": oneDNN cannot run " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
                   ": " + e.what());

@@ -64,6 +64,21 @@ TEST(AtomicFile, ReadsRegularFilesOnly) {
   EXPECT_EQ(ReadFileBytes(dir.File("empty")), "");
 }
 
+// Whole files of any size, and files whose size the system does not tell
+// (the kernel's /proc files say 0 bytes and have more).
+TEST(AtomicFile, ReadsWholeFilesOfEverySize) {
+  testing::TempDir dir;
+  for (size_t size : {size_t(1), size_t(4095), size_t(4096), size_t(4097), size_t(3 << 20)}) {
+    std::string bytes(size, '\0');
+    for (size_t i = 0; i < size; ++i) bytes[i] = char((i * 131 + size) % 251);
+    WriteFileBytes(dir.File("f.bin"), bytes);
+    EXPECT_EQ(ReadFileBytes(dir.File("f.bin")), bytes) << size;
+  }
+  const std::string status = ReadFileBytes("/proc/self/status");
+  EXPECT_NE(status.find("Name:"), std::string::npos);
+  EXPECT_NE(status.find("VmRSS:"), std::string::npos);  // well past the first lines
+}
+
 TEST(AtomicFile, NeverReplacesAProtectedInput) {
   testing::TempDir dir;
   WriteFileBytes(dir.File("data.csv"), "image,depth\n");

@@ -17,6 +17,8 @@ struct Plugin {
   const char* file;         // "libdepthforge_torch.so"
   const char* environment;  // variable naming another path
   const char* purpose;      // for the error: what needs it
+  std::once_flag opened;
+  void* handle = nullptr;
 };
 
 // The folder of the shared object this function was linked into.
@@ -42,10 +44,10 @@ void* OpenPlugin(const Plugin& plugin) {
   throw Error(std::string("cannot load ") + plugin.purpose + ":" + reasons);
 }
 
-void* Symbol(const Plugin& plugin, void*& handle, std::once_flag& once, const char* name) {
-  std::call_once(once, [&] { handle = OpenPlugin(plugin); });
+void* Symbol(Plugin& plugin, const char* name) {
+  std::call_once(plugin.opened, [&] { plugin.handle = OpenPlugin(plugin); });
   dlerror();
-  void* symbol = dlsym(handle, name);
+  void* symbol = dlsym(plugin.handle, name);
   if (symbol == nullptr) {
     const char* reason = dlerror();
     throw Error(std::string(plugin.file) + " lacks " + name + ": " + (reason ? reason : "not found") +
@@ -57,28 +59,22 @@ void* Symbol(const Plugin& plugin, void*& handle, std::once_flag& once, const ch
 }  // namespace
 
 void* TorchLibrarySymbol(const char* name) {
-  static const Plugin kTorch{"libdepthforge_torch.so", "DEPTHFORGE_TORCH_LIBRARY",
-                             "the LibTorch part of depthforge (needed for training, .pt and .onnx models and --backend torch)"};
-  static std::once_flag once;
-  static void* handle = nullptr;
-  return Symbol(kTorch, handle, once, name);
+  static Plugin torch{"libdepthforge_torch.so", "DEPTHFORGE_TORCH_LIBRARY",
+                      "the LibTorch part of depthforge (needed for training, .pt and .onnx models and --backend torch)"};
+  return Symbol(torch, name);
 }
 
 void* OpenCvLibrarySymbol(const char* name) {
-  static const Plugin kOpenCv{"libdepthforge_opencv.so", "DEPTHFORGE_OPENCV_LIBRARY",
-                              "the OpenCV part of depthforge (needed for images other than JPEG and PNG, "
-                              "--backend opencv and stereo filtering)"};
-  static std::once_flag once;
-  static void* handle = nullptr;
-  return Symbol(kOpenCv, handle, once, name);
+  static Plugin opencv{"libdepthforge_opencv.so", "DEPTHFORGE_OPENCV_LIBRARY",
+                       "the OpenCV part of depthforge (needed for images other than JPEG and PNG, "
+                       "--backend opencv and stereo filtering)"};
+  return Symbol(opencv, name);
 }
 
 void* FfmpegLibrarySymbol(const char* name) {
-  static const Plugin kFfmpeg{"libdepthforge_ffmpeg.so", "DEPTHFORGE_FFMPEG_LIBRARY",
-                              "the FFmpeg part of depthforge (needed for video input and output)"};
-  static std::once_flag once;
-  static void* handle = nullptr;
-  return Symbol(kFfmpeg, handle, once, name);
+  static Plugin ffmpeg{"libdepthforge_ffmpeg.so", "DEPTHFORGE_FFMPEG_LIBRARY",
+                       "the FFmpeg part of depthforge (needed for video input and output)"};
+  return Symbol(ffmpeg, name);
 }
 
 }  // namespace depthforge
