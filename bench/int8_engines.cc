@@ -1,7 +1,8 @@
 // The int8 engines for FastDepth, measured before choosing one (issue 12):
 // XNNPACK (our backend, models/xnnpack_network) against oneDNN (Debian's
-// libdnnl), with the float LibTorch backend as the peer, in one process,
-// rounds alternating so that the shared machine's load hits all alike.
+// libdnnl), with the float LibTorch backend as the peer and OpenCV's dnn
+// (float) beside it, in one process, rounds alternating so that the shared
+// machine's load hits all alike.
 //
 //   DEPTHFORGE_MIRROR=../shared build/bench/int8_engines [rounds]
 //
@@ -17,6 +18,8 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+
+#include <opencv2/core/utility.hpp>
 
 #include "bench/bench_data.h"
 #include "depthforge/eval/depth_metrics.h"
@@ -66,6 +69,8 @@ int main(int argc, char** argv) {
     ConfigureTorchThreads(threads);
     XnnpackNetwork xnnpack(model, threads);
     std::unique_ptr<Network> torch = CreateNetwork(model, Backend::kTorch, threads);
+    cv::setNumThreads(threads);  // OpenCV's dnn runs on OpenCV's own pool
+    std::unique_ptr<Network> opencv = CreateNetwork(model, Backend::kOpenCv, threads);
     OneDnnNetwork onednn(model, threads, /*allow_inexact=*/true);
     cv::Mat1f a = xnnpack.Forward({image})[0], b = onednn.Forward({image})[0];
     double max_levels = cv::norm(a, b, cv::NORM_INF) / level;
@@ -83,6 +88,11 @@ int main(int argc, char** argv) {
       time("onednn int8", [&] { onednn.Forward({image}); });
       time("libtorch float", [&] { torch->Forward({image}); });
     }
+    // OpenCV's dnn after the others, not between them: its pool's threads
+    // keep the cores busy for a while after each call, which made the next
+    // engine's rounds up to 3.5x slower (LibTorch at 2 threads: 28.9 ms
+    // interleaved, 8.4 ms without).
+    for (int r = 0; r < rounds; ++r) time("opencv dnn float", [&] { opencv->Forward({image}); });
     std::printf("FastDepth 224x224, %d thread%s, median of %d rounds (oneDNN vs XNNPACK output: max %.0f, mean %.3f levels)\n",
                 threads, threads > 1 ? "s" : "", rounds, max_levels, mean_levels);
     double peer = MedianMs(times["libtorch float"]);
